@@ -1,0 +1,18 @@
+import hashlib
+import os
+import secrets
+
+import requests
+
+
+def make_reset_token():
+    return secrets.token_urlsafe(24)
+
+
+def hash_password(password, salt=None):
+    salt = salt or os.urandom(16)
+    return salt, hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+
+
+def fetch_profile(url):
+    return requests.get(url, timeout=10, auth=("admin", os.environ["API_PASSWORD"])).json()
