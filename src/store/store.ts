@@ -69,15 +69,21 @@ export class Store {
   /**
    * Runs `fn` in one transaction (nested calls become savepoints). `fn` must be synchronous:
    * a transaction cannot stay open across an await.
+   *
+   * The transaction is IMMEDIATE: it takes the write lock up front, waiting (busy timeout)
+   * while another process holds it. A deferred one that reads first and writes later fails
+   * at once with "database is locked" when another process wrote in between.
    */
   transaction<T>(fn: () => T): T {
-    return this.raw.transaction(() => {
-      const result = fn();
-      if (result && typeof (result as { then?: unknown }).then === 'function') {
-        throw new TypeError('Store.transaction: the function must be synchronous (it returned a promise)');
-      }
-      return result;
-    })();
+    return this.raw
+      .transaction(() => {
+        const result = fn();
+        if (result && typeof (result as { then?: unknown }).then === 'function') {
+          throw new TypeError('Store.transaction: the function must be synchronous (it returned a promise)');
+        }
+        return result;
+      })
+      .immediate();
   }
 
   private stmt(sql: string): Database.Statement {
