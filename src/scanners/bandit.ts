@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Level } from '../core/types.js';
 import { BANDIT_TESTS, banditTest } from './bandit-tests.js';
+import { missingToolReason, requireExecutable } from './external-tool.js';
 import type { ScannerInfo } from './metadata.js';
 import { findExecutable, ScannerError, spawnRunner, tailOf, type ProcessRunner } from './process.js';
 import { snippetOf, wholeLineRegion } from './source-lines.js';
@@ -43,7 +44,7 @@ export class BanditScanner implements Scanner {
 
   async unavailableReason(): Promise<string | null> {
     if (await findExecutable(this.executable)) return null;
-    return this.executable === 'bandit' ? BANDIT_INSTALL_HINT : `bandit not found or not executable at ${this.executable}`;
+    return missingToolReason(this.executable, 'bandit', BANDIT_INSTALL_HINT);
   }
 
   async describe(): Promise<ScannerInfo> {
@@ -74,8 +75,7 @@ export class BanditScanner implements Scanner {
   async scan(files: SourceFile[], options: ScanOptions = {}): Promise<ScanResult> {
     const result: ScanResult = { findings: [], diagnostics: [], suppressed: 0 };
     if (files.length === 0) return result;
-    const executable = await findExecutable(this.executable);
-    if (!executable) throw new ScannerError('bandit', (await this.unavailableReason()) ?? 'not available');
+    const executable = await requireExecutable('bandit', this.executable, () => this.unavailableReason());
 
     return withWorkspace(
       'bandit',
