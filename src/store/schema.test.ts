@@ -70,6 +70,7 @@ function shape(db: Database.Database): unknown {
   return tables.map(({ name }) => ({
     name,
     columns: db.pragma(`table_info(${name})`),
+    foreignKeys: db.pragma(`foreign_key_list(${name})`),
     indexes: (db.pragma(`index_list(${name})`) as { name: string }[]).map((i) => i.name).sort(),
   }));
 }
