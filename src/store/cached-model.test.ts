@@ -6,7 +6,7 @@ import type { ChatRequest } from '../llm/types.js';
 import { CachedChatModel } from './cached-model.js';
 import { requestHash } from './hash.js';
 import { openStore, type Store } from './store.js';
-import { CountingModel, tempDir } from './test-helpers.js';
+import { CountingModel, tempDir } from '../../test/store/helpers.js';
 
 const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
   messages: [
@@ -149,7 +149,7 @@ describe('CachedChatModel', () => {
 describe('crash safety', () => {
   it('keeps a recorded call when the process is killed right after, without close or flush', async () => {
     const file = path.join(tempDir(), 'crash.db');
-    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'crash-after-call.ts');
+    const child = path.resolve(fileURLToPath(import.meta.url), '../../../test/store/fixtures', 'crash-after-call.ts');
     const result = spawnSync(process.execPath, ['--import', 'tsx', child, file, 'def f(): pass'], {
       encoding: 'utf8',
       timeout: 60_000,

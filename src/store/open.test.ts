@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/types.js';
 import { defaultStorePath } from './open.js';
 import { openStore } from './store.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '../../test/store/helpers.js';
 
 function userErrorOf(fn: () => unknown): UserError {
   try {
@@ -83,7 +83,7 @@ describe('opening a store', () => {
   it('waits for another process holding the write lock instead of failing', async () => {
     const file = path.join(tempDir(), 'contended.db');
     openStore(file).close();
-    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hold-write-lock.ts');
+    const script = path.resolve(fileURLToPath(import.meta.url), '../../../test/store/fixtures', 'hold-write-lock.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', script, file, '700'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { SchemaTooNewError, StoreError } from './errors.js';
 import { codeHash } from './hash.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf } from './schema.js';
 import { openStore } from './store.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '../../test/store/helpers.js';
 
 /** Schema version 1 written out by hand, as a secagent of that version would have left it. */
 const VERSION_1_SQL = `

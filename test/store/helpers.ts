@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChatModel, ChatRequest, ChatResponse } from '../llm/types.js';
+import type { ChatModel, ChatRequest, ChatResponse } from '../../src/llm/types.js';
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'secagent-store-'));
