@@ -124,6 +124,20 @@ describe('CachedChatModel', () => {
     expect(inner.calls).toBe(2);
   });
 
+  it('prices a call from the model specifier and the usage', async () => {
+    const seen: string[] = [];
+    const priced = new CachedChatModel(inner, store, {
+      costOf: (id, usage) => {
+        seen.push(id);
+        return usage.outputTokens * 0.5;
+      },
+    });
+    const response = await priced.chat(ask('abcd'));
+    expect(seen).toEqual(['fake:counting']);
+    expect(response.costUsd).toBe(3.5);
+    expect(store.getCall(response.callId)!.costUsd).toBe(3.5);
+  });
+
   it('stores a call as unpriced when the price function throws or has no price', async () => {
     const noPrice = new CachedChatModel(inner, store, { costOf: () => undefined });
     const broken = new CachedChatModel(inner, store, {

@@ -4,11 +4,13 @@ import { canonicalRequest, requestHash, type CanonicalRequest } from './hash.js'
 import type { AnsweredCall, CallContext } from './records.js';
 import type { Store } from './store.js';
 
-/** Price of one answer in US dollars; undefined when the model's price is unknown. */
-export type CostFunction = (model: string, usage: Usage) => number | undefined;
+/**
+ * Price of one answer in US dollars; undefined when the model's price is unknown. `modelId`
+ * is the wrapped model's specifier (`openai:gpt-4o-mini`), so `costOf` from llm/pricing fits.
+ */
+export type CostFunction = (modelId: string, usage: Usage) => number | undefined;
 
 export interface CachedModelOptions {
-  /** Called with the configured model name (not the provider's snapshot name). */
   costOf?: CostFunction;
   /** Context recorded with every call, under what each call passes. */
   context?: CallContext;
@@ -147,7 +149,7 @@ export class CachedChatModel implements ChatModel {
   private priceOf(usage: Usage): number | undefined {
     if (!this.options.costOf) return undefined;
     try {
-      const cost = this.options.costOf(this.model, usage);
+      const cost = this.options.costOf(this.id, usage);
       return cost !== undefined && Number.isFinite(cost) ? cost : undefined;
     } catch {
       // A broken price table must not cost us the answer: the call is stored as unpriced.
