@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     scanner: detector.name,
     dataDir,
     matchDepth: depth,
-    diagnostics: detection.diagnostics.length,
+    diagnosticMessages: detection.diagnostics.map((d) => `${d.scanner} ${d.file ?? '-'}${d.line ? ':' + d.line : ''}: ${d.message}`),
     seconds: { scan: scanSeconds, total: (performance.now() - started) / 1000 },
   });
   console.log(options.json ? JSON.stringify(report, null, 2) : renderText(report, { details: options.details }));
@@ -66,6 +66,12 @@ function parseList(text: string, allowed: readonly string[], what: string): stri
   }
   return [...new Set(items)];
 }
+
+// `npm run eval | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv).then(
   (code) => {

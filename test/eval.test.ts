@@ -56,7 +56,7 @@ describe('judging samples', () => {
 });
 
 describe('the report and its floors', () => {
-  const meta = { scanner: 't', dataDir: '/d', matchDepth: 1, diagnostics: 0, seconds: { scan: 0, total: 0 } };
+  const meta = { scanner: 't', dataDir: '/d', matchDepth: 1, diagnosticMessages: [], seconds: { scan: 0, total: 0 } };
 
   it('passes and fails floors on the measured figures', () => {
     const insecure = Array.from({ length: 121 }, (_, i) => sample(`i${i}.py`, 89, true, 'insecure', 'securityeval'));
@@ -158,8 +158,9 @@ describe('collecting samples and scanning them', () => {
       expect.objectContaining({ file: 'securityeval/CWE-078/author_1.py', message: 'analyzer failed: boom' }),
     ]);
     const report = buildReport(judge(samples, detection.findings), {
-      scanner: 'builtin', dataDir: 'd', matchDepth: 1, diagnostics: 1, seconds: { scan: 0, total: 0 },
+      scanner: 'builtin', dataDir: 'd', matchDepth: 1, diagnosticMessages: ['builtin x: boom'], seconds: { scan: 0, total: 0 },
     });
+    expect(report.diagnostics).toBe(1);
     expect(report.insecure).toEqual({ flagged: 1, total: 2, missed: ['CWE-078/author_1.py'] });
     expect(report.rq1?.confusion).toEqual({ tp: 4, fp: 0, fn: 0, tn: 4 });
     expect(report.rq3?.confusion).toEqual({ tp: 0, fp: 0, fn: 0, tn: 8 });

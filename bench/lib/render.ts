@@ -80,6 +80,9 @@ export function renderText(report: EvalReport, { details = false } = {}): string
     };
     section('Misses (vulnerable, not flagged; reported = every finding on the file)', report.issues.filter((i) => i.kind === 'miss'));
     section('False alarms (not vulnerable, flagged; reported = the matching findings)', report.issues.filter((i) => i.kind === 'false-alarm'));
+    if (report.diagnosticMessages.length > 0) {
+      out.push('', `Scanner diagnostics (${report.diagnosticMessages.length}):`, ...report.diagnosticMessages.map((m) => '  ' + m));
+    }
   }
 
   out.push('');

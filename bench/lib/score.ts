@@ -94,6 +94,8 @@ export interface EvalReport {
   issues: Issue[];
   floors: FloorResult[];
   diagnostics: number;
+  /** `file: message` for each scanner diagnostic (files that did not parse, tool warnings). */
+  diagnosticMessages: string[];
   seconds: { scan: number; total: number };
 }
 
@@ -205,10 +207,10 @@ function perCweRows(outcomes: Outcome[]): CweRow[] {
 
 export function buildReport(
   outcomes: Outcome[],
-  meta: Pick<EvalReport, 'scanner' | 'dataDir' | 'matchDepth' | 'diagnostics' | 'seconds'>,
+  meta: Pick<EvalReport, 'scanner' | 'dataDir' | 'matchDepth' | 'diagnosticMessages' | 'seconds'>,
 ): EvalReport {
   const inSet = (set: EvalSet) => outcomes.filter((o) => o.sample.set === set);
-  const report: EvalReport = { ...meta, perCwe: perCweRows(outcomes), issues: [], floors: [] };
+  const report: EvalReport = { ...meta, diagnostics: meta.diagnosticMessages.length, perCwe: perCweRows(outcomes), issues: [], floors: [] };
   const insecure = inSet('insecure');
   if (insecure.length > 0) {
     report.insecure = {
