@@ -9,7 +9,7 @@ const CONFIG = {
   font: FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e5e7eb' },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320, symbolOpacity: 1 },
   title: { fontSize: 14, anchor: 'start' as const },
 };
 
@@ -64,47 +64,45 @@ export function falsePositiveChartSpec(points: RatePoint[], title = 'False-posit
   return groupedRateChart(points, { title, groupTitle: 'Generator', seriesTitle: 'Detector', rateTitle: 'False-positive rate' });
 }
 
-/** Figure 4: fix rate per CWE (x) and repairer (colour). */
+/** Figure 4: fix rate per CWE (a row each) and repairer (colour), as horizontal bars. */
 export function cweFixChartSpec(points: RatePoint[], title = 'One-shot fix rate per CWE'): TopLevelSpec {
-  return groupedRateChart(points, { title, groupTitle: 'CWE', seriesTitle: 'Repairer', rateTitle: 'Fixed share of vulnerable samples', step: 9 });
+  return groupedRateChart(points, { title, groupTitle: 'CWE', seriesTitle: 'Repairer', rateTitle: 'Fixed share of vulnerable samples', horizontalStep: 6 });
 }
 
 function groupedRateChart(
   points: RatePoint[],
-  o: { title: string; groupTitle: string; seriesTitle: string; rateTitle: string; step?: number },
+  o: { title: string; groupTitle: string; seriesTitle: string; rateTitle: string; horizontalStep?: number },
 ): TopLevelSpec {
   const groups = [...new Set(points.map((p) => p.group))];
-  const x = { field: 'group', type: 'nominal' as const, sort: groups, title: o.groupTitle, axis: { labelAngle: groups.length > 8 ? -60 : 0 } };
-  const xOffset = { field: 'series', type: 'nominal' as const };
+  const horizontal = o.horizontalStep !== undefined;
+  // The category axis (groups, offset by series) and the rate axis swap places for horizontal bars.
+  const [cat, catOffset, val, val2] = horizontal ? ['y', 'yOffset', 'x', 'x2'] : ['x', 'xOffset', 'y', 'y2'];
+  const category = { field: 'group', type: 'nominal' as const, sort: groups, title: o.groupTitle, axis: { labelAngle: 0 } };
+  const offset = { field: 'series', type: 'nominal' as const };
   const withInterval = points.some((p) => p.low !== undefined && p.high !== undefined);
   const bar = {
     mark: { type: 'bar' as const },
     encoding: {
-      x,
-      xOffset,
-      y: { field: 'rate', type: 'quantitative' as const, title: o.rateTitle, axis: { format: '%' }, scale: { domain: [0, 1] } },
+      [cat]: category,
+      [catOffset]: offset,
+      [val]: { field: 'rate', type: 'quantitative' as const, title: o.rateTitle, axis: { format: '%' }, scale: { domain: [0, 1] } },
       color: { field: 'series', type: 'nominal' as const, title: o.seriesTitle },
       tooltip: [{ field: 'group' }, { field: 'series' }, { field: 'rate', format: '.1%' }],
     },
   };
-  const layers: object[] = withInterval
-    ? [
-        bar,
-        {
-          transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }],
-          mark: { type: 'rule', color: '#111827' },
-          encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
-        },
-      ]
-    : [bar];
+  const interval = {
+    transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }],
+    mark: { type: 'rule', color: '#111827' },
+    encoding: { [cat]: category, [catOffset]: offset, [val]: { field: 'low', type: 'quantitative' }, [val2]: { field: 'high' } },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: o.title,
-    width: o.step ? { step: o.step * 2 + 4 } : 480,
-    height: 280,
+    width: horizontal ? 420 : 480,
+    height: horizontal ? { step: o.horizontalStep! * 2 + 4 } : 280,
     config: CONFIG,
     data: { values: points },
-    layer: layers,
+    layer: withInterval ? [bar, interval] : [bar],
   } as TopLevelSpec;
 }
 
