@@ -20,6 +20,19 @@ function innermostMessage(err: unknown): string {
   return message;
 }
 
+/**
+ * The server's own error text: `error.message` of an OpenAI-style body (the SDK keeps
+ * `body.error` in `err.error`), `error.error.message` of an Anthropic one (it keeps the whole
+ * body), else the SDK's message without its leading status.
+ */
+function upstreamMessage(err: Error, status: number): string {
+  const body = (err as { error?: unknown }).error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const nested = body?.error?.message ?? body?.message;
+  if (typeof nested === 'string' && nested.trim()) return nested.trim();
+  const detail = err.message.replace(new RegExp(`^${status}\\s*`), '');
+  return detail === 'status code (no body)' ? '' : detail;
+}
+
 export function describeSdkFailure(err: unknown, sdk: SdkErrorClasses): AttemptFailure | undefined {
   if (err instanceof sdk.APIConnectionError) {
     return { kind: 'network', code: errorCode((err as Error).cause), detail: innermostMessage(err) };
@@ -27,8 +40,7 @@ export function describeSdkFailure(err: unknown, sdk: SdkErrorClasses): AttemptF
   if (err instanceof sdk.APIError) {
     const { status, headers } = err as Error & { status?: unknown; headers?: HeaderLookup };
     if (typeof status !== 'number') return undefined;
-    const detail = err.message.replace(new RegExp(`^${status}\\s*`), '');
-    return { kind: 'http', status, headers, detail: detail === 'status code (no body)' ? '' : detail };
+    return { kind: 'http', status, headers, detail: upstreamMessage(err, status) };
   }
   return undefined;
 }
