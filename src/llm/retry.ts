@@ -95,6 +95,7 @@ export function parseRetryAfter(headers: HeaderLookup | undefined, now = Date.no
   const value = headers.get('retry-after');
   if (value === null || value.trim() === '') return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  if (!/[a-z]/i.test(value)) return undefined; // "-3" and the like: Date.parse would take them as years
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
