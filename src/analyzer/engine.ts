@@ -1,0 +1,131 @@
+import type { Finding, FlowStep, Level } from '../core/types.js';
+import type { PyNode } from './ast.js';
+import type { CallInfo, ModuleModel } from './model.js';
+import { lower, matchesPattern, type ReportDescriptor, type Rule, type RuleContext, type RuleVisitors, type TaintReport } from './rule.js';
+import { bestTaint, step, type Taint, type TaintEngine } from './taint.js';
+
+export interface RuleFailure {
+  ruleId: string;
+  error: unknown;
+}
+
+/**
+ * Runs rules over one module: one shared walk, calls dispatched by qualified name.
+ * A rule that throws loses its findings for this file and is reported as a failure;
+ * the others still run.
+ */
+export function runRules(
+  rules: readonly Rule[],
+  model: ModuleModel,
+  taint: TaintEngine,
+  file: string,
+  lines: readonly string[],
+): { findings: Finding[]; failures: RuleFailure[] } {
+  const findings: Finding[] = [];
+  const failures: RuleFailure[] = [];
+  const active: Array<{ rule: Rule; visitors: RuleVisitors; found: Finding[] }> = [];
+  for (const rule of rules) {
+    const found: Finding[] = [];
+    const context = makeContext(rule, model, taint, file, lines, found);
+    try {
+      const visitors = rule.check(context);
+      if (visitors) active.push({ rule, visitors, found });
+      else findings.push(...found);
+    } catch (error) {
+      failures.push({ ruleId: rule.meta.id, error });
+    }
+  }
+  const failed = new Set<Rule>();
+  const guard = (entry: { rule: Rule }, fn: () => void): void => {
+    if (failed.has(entry.rule)) return;
+    try {
+      fn();
+    } catch (error) {
+      failed.add(entry.rule);
+      failures.push({ ruleId: entry.rule.meta.id, error });
+    }
+  };
+
+  const callPatterns = active.map((a) => Object.entries(a.visitors.calls ?? {}));
+  for (const call of model.calls) {
+    active.forEach((a, i) => {
+      if (a.visitors.call) guard(a, () => a.visitors.call!(call));
+      const patterns = callPatterns[i]!;
+      if (patterns.length === 0) return;
+      const seen = new Set<(c: CallInfo) => void>();
+      for (const q of call.qnames)
+        for (const [pattern, handler] of patterns)
+          if (!seen.has(handler) && matchesPattern(q, pattern)) {
+            seen.add(handler);
+            guard(a, () => handler(call));
+          }
+    });
+  }
+  const nodeTypes = new Set(active.flatMap((a) => Object.keys(a.visitors.nodes ?? {})));
+  for (const type of nodeTypes)
+    for (const node of model.byType(type))
+      for (const a of active) {
+        const handler = a.visitors.nodes?.[type];
+        if (handler) guard(a, () => handler(node));
+      }
+  for (const a of active) if (a.visitors.end) guard(a, () => a.visitors.end!());
+  for (const a of active) if (!failed.has(a.rule)) findings.push(...a.found);
+  return { findings, failures };
+}
+
+function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: string, lines: readonly string[], out: Finding[]): RuleContext {
+  const meta = rule.meta;
+  const seen = new Set<string>();
+  const report = (d: ReportDescriptor): void => {
+    const n = d.node;
+    const key = `${n.startIndex}:${n.endIndex}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const sinkStep = step(n, 'sink');
+    const flow = d.flow && d.flow.length ? withSink(d.flow, sinkStep, meta.id) : undefined;
+    out.push({
+      scanner: 'builtin',
+      ruleId: meta.id,
+      cwes: [...(d.cwes ?? meta.cwes)],
+      severity: d.severity ?? meta.severity,
+      confidence: d.confidence ?? meta.confidence,
+      message: d.message ?? meta.message,
+      fixHint: d.fixHint ?? meta.fixHint,
+      file,
+      line: n.startRow + 1,
+      column: n.startColumn + 1,
+      endLine: n.endRow + 1,
+      endColumn: n.endColumn + 1,
+      snippet: (lines[n.startRow] ?? '').trimEnd(),
+      ...(flow ? { flow } : {}),
+    });
+  };
+  const taintOf = (value: PyNode | undefined, kind: string): Taint | undefined => {
+    const best = bestTaint(taint.of(value, kind));
+    return best ? taint.callerTaint(best, kind) : undefined;
+  };
+  return {
+    meta,
+    file,
+    model,
+    taint,
+    report,
+    taintOf,
+    reportTaint(d: TaintReport): boolean {
+      const t = taintOf(d.value, d.kind);
+      if (!t) return false;
+      if (t.origin === 'parameter' && d.parameters === false) return false;
+      const confidence: Level = t.origin === 'parameter' || t.origin === 'file' ? lower(meta.confidence) : meta.confidence;
+      const base = d.message ?? meta.message;
+      const message = base.includes('{source}') ? base.replace('{source}', t.label) : `${base} (data from ${t.label})`;
+      report({ node: d.node, message, confidence, severity: d.severity, cwes: d.cwes, fixHint: d.fixHint, flow: t.steps });
+      return true;
+    },
+  };
+}
+
+function withSink(flow: FlowStep[], sink: FlowStep, ruleId: string): FlowStep[] {
+  const last = flow[flow.length - 1];
+  const steps = last && last.line === sink.line && last.column === sink.column ? flow : [...flow, { ...sink, message: `reaches the sink (${ruleId})` }];
+  return steps;
+}

@@ -1,0 +1,116 @@
+import type { PyNode } from './ast.js';
+import type { FunctionInfo, ModuleModel } from './model.js';
+import type { Binding } from './scope.js';
+
+/** A function the web framework calls with request data. */
+export interface RouteInfo {
+  framework: 'flask' | 'fastapi' | 'django' | 'bottle';
+  /** The URL rule when it is a constant (`/user/<name>`). */
+  path?: string;
+  /** HTTP methods named in the decorator, upper-case; empty when not stated. */
+  methods: string[];
+  /** Names of parameters the framework fills from the request. */
+  requestParams: Set<string>;
+  decorator?: PyNode;
+}
+
+const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'api_route', 'websocket', 'add_url_rule']);
+const FASTAPI_NON_DATA = /^(fastapi\.(Request|Response|BackgroundTasks|WebSocket|responses\.)|starlette\.)/;
+const DJANGO_REQUEST_ATTRS = new Set([
+  'GET',
+  'POST',
+  'COOKIES',
+  'META',
+  'FILES',
+  'body',
+  'method',
+  'session',
+  'user',
+  'headers',
+  'path',
+  'path_info',
+  'data',
+  'query_params',
+  'build_absolute_uri',
+  'get_full_path',
+  'get_host',
+  'is_secure',
+  'content_type',
+]);
+
+/** The route a function serves, when a decorator or the Django view shape says so. */
+export function findRoute(model: ModuleModel, fn: FunctionInfo): RouteInfo | undefined {
+  for (const dec of fn.decorators) {
+    const call = dec.type === 'call' ? dec : undefined;
+    const callee = call ? call.child('function') : dec;
+    if (!callee) continue;
+    let framework: RouteInfo['framework'] | undefined;
+    const names = model.values(callee);
+    if (callee.type === 'attribute') {
+      const method = callee.child('attribute')?.text ?? '';
+      if (!ROUTE_METHODS.has(method)) continue;
+      const receiver = model.values(callee.child('object')!);
+      if (receiver.some((r) => r === 'flask.Flask' || r === 'flask.Blueprint' || r === 'flask.current_app')) framework = 'flask';
+      else if (receiver.some((r) => r === 'fastapi.FastAPI' || r === 'fastapi.APIRouter')) framework = 'fastapi';
+      else if (receiver.some((r) => r.startsWith('bottle.'))) framework = 'bottle';
+      else if (receiver.every((r) => !r.includes('.'))) {
+        // An app object the snippet never defined (`@app.route` pasted without `app = ...`).
+        if (model.importsModule('flask')) framework = 'flask';
+        else if (model.importsModule('fastapi')) framework = 'fastapi';
+        else if (model.importsModule('bottle')) framework = 'bottle';
+      }
+    } else if (names.some((n) => /^bottle\.(route|get|post|put|delete)$/.test(n))) framework = 'bottle';
+    if (!framework) continue;
+    const path = call ? model.constString(call.child('arguments')?.namedChildren.find((c) => c.type !== 'keyword_argument' && c.type !== 'comment') ?? call.child('arguments')?.namedChildren.find((c) => c.child('name')?.text === 'rule' || c.child('name')?.text === 'path')?.child('value')) : undefined;
+    const methodsArg = call?.child('arguments')?.namedChildren.find((c) => c.type === 'keyword_argument' && c.child('name')?.text === 'methods')?.child('value');
+    const methodsConst = model.constValue(methodsArg);
+    const methods = Array.isArray(methodsConst) ? methodsConst.filter((m): m is string => typeof m === 'string').map((m) => m.toUpperCase()) : [];
+    const verb = callee.type === 'attribute' ? callee.child('attribute')?.text ?? '' : '';
+    if (methods.length === 0 && ['get', 'post', 'put', 'delete', 'patch'].includes(verb)) methods.push(verb.toUpperCase());
+    const requestParams = new Set<string>();
+    const selfOffset = fn.cls ? 1 : 0;
+    if (framework === 'flask' || framework === 'bottle') {
+      const names = path ? [...path.matchAll(/<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!) : undefined;
+      for (const p of fn.params) if (p.index >= selfOffset && (!names || names.includes(p.name))) requestParams.add(p.name);
+    } else {
+      for (const p of fn.params) {
+        if (p.index < selfOffset) continue;
+        const ann = p.annotation ? model.values(p.annotation) : [];
+        if (ann.some((a) => FASTAPI_NON_DATA.test(a))) continue;
+        const def = p.default ? model.qname(p.default.type === 'call' ? p.default.child('function') : p.default) : undefined;
+        if (def === 'fastapi.Depends' || def === 'fastapi.Security') continue;
+        requestParams.add(p.name);
+      }
+    }
+    return { framework, path, methods, requestParams, decorator: dec };
+  }
+  const request = fn.params.find((p) => model.values(p.node).includes('django.http.HttpRequest'));
+  if (request) {
+    const requestParams = new Set(fn.params.filter((p) => p.index > request.index).map((p) => p.name));
+    return { framework: 'django', methods: [], requestParams };
+  }
+  return undefined;
+}
+
+const djangoUse = new WeakMap<PyNode, Set<string>>();
+
+/**
+ * A Django view's request parameter: the first parameter (after `self`) of a function in a
+ * module that uses Django, when the body reads request attributes from it (`x.GET`, `x.POST`).
+ */
+export function isDjangoRequestParam(model: ModuleModel, fn: FunctionInfo, b: Extract<Binding, { kind: 'param' }>): boolean {
+  if (b.index !== (fn.cls ? 1 : 0)) return false;
+  if (!model.importsModule('django') && !model.importsModule('rest_framework')) return false;
+  let used = djangoUse.get(fn.node);
+  if (!used) {
+    used = new Set();
+    for (const n of fn.node.walk())
+      if (n.type === 'attribute') {
+        const obj = n.child('object');
+        const attr = n.child('attribute')?.text;
+        if (obj?.type === 'identifier' && attr && DJANGO_REQUEST_ATTRS.has(attr)) used.add(obj.text);
+      }
+    djangoUse.set(fn.node, used);
+  }
+  return used.has(b.name);
+}

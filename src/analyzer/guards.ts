@@ -1,0 +1,315 @@
+import type { PyNode } from './ast.js';
+import type { ModuleModel } from './model.js';
+import type { SinkKind } from './taint.js';
+
+/**
+ * Checks in `if` statements that make a variable safe for a kind of sink:
+ * `if x in ALLOWED:` (inside), `if x not in ALLOWED: return` (after), `re.fullmatch`,
+ * `str.isalnum()`, `realpath(p).startswith(BASE)`, `urlparse(u).netloc in HOSTS`, and calls
+ * to the snippet's own validation functions.
+ *
+ * Polarity: 'safe-if-true' when the condition holding means the value is safe,
+ * 'safe-if-false' when it holding means the value is bad (`'..' in name`).
+ */
+type Polarity = 'safe-if-true' | 'safe-if-false';
+
+const EXIT_CALLS = new Set(['flask.abort', 'abort', 'sys.exit', 'exit', 'quit', 'os._exit', 'werkzeug.exceptions.abort', 'fastapi.HTTPException']);
+const NOT_VALIDATORS = new Set([
+  'len',
+  'str',
+  'print',
+  'any',
+  'all',
+  'bool',
+  'hasattr',
+  'getattr',
+  'callable',
+  'type',
+  'open',
+  'repr',
+  'list',
+  'dict',
+  'set',
+  'sorted',
+  'max',
+  'min',
+  'sum',
+]);
+const CHAR_CLASS_METHODS = new Set(['isdigit', 'isnumeric', 'isdecimal', 'isalnum', 'isalpha', 'isidentifier']);
+const PATH_NORMALISERS = /^(os\.path\.(realpath|abspath|normpath)|pathlib\.Path(\.resolve|\.absolute)?|os\.path\.join)/;
+
+export class Guards {
+  private readonly memo = new Map<string, number>();
+
+  constructor(private readonly model: ModuleModel) {}
+
+  /**
+   * Start index of the latest guard protecting this identifier use for `kind`, or -2 when
+   * none does. Bindings made before that index are considered checked.
+   */
+  latestGuard(use: PyNode, kind: SinkKind): number {
+    const key = `${kind}:${use.id}`;
+    const memo = this.memo.get(key);
+    if (memo !== undefined) return memo;
+    const result = this.compute(use, kind);
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private compute(use: PyNode, kind: SinkKind): number {
+    const name = use.text;
+    let latest = -2;
+    let child: PyNode = use;
+    for (let p = use.parent; p; child = p, p = p.parent) {
+      if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
+      if (p.type === 'if_statement' || p.type === 'elif_clause') {
+        const cond = p.child('condition');
+        const consequence = p.child('consequence');
+        if (cond && consequence?.contains(use) && this.polarity(cond, name, kind) === 'safe-if-true') latest = Math.max(latest, p.startIndex);
+        if (cond && p.type === 'if_statement') {
+          const elseClause = p.children.find((c) => c.type === 'else_clause');
+          if (elseClause?.contains(use) && !p.children.some((c) => c.type === 'elif_clause') && this.polarity(cond, name, kind) === 'safe-if-false')
+            latest = Math.max(latest, p.startIndex);
+        }
+      }
+      if (p.type === 'conditional_expression') {
+        const [whenTrue, cond, whenFalse] = p.namedChildren;
+        if (cond && whenTrue?.contains(use) && this.polarity(cond, name, kind) === 'safe-if-true') latest = Math.max(latest, p.startIndex);
+        if (cond && whenFalse?.contains(use) && this.polarity(cond, name, kind) === 'safe-if-false') latest = Math.max(latest, p.startIndex);
+      }
+      if (p.type === 'boolean_operator' && p.child('operator')?.text === 'and') {
+        const left = p.child('left');
+        const right = p.child('right');
+        if (left && right?.contains(use) && this.polarity(left, name, kind) === 'safe-if-true') latest = Math.max(latest, p.startIndex);
+      }
+      if (p.type === 'block' || p.type === 'module') {
+        // Earlier statements in the same block: `if bad(x): return` and `assert good(x)`.
+        for (const s of p.children) {
+          if (s === child || s.startIndex >= child.startIndex) break;
+          if (s.type === 'if_statement') {
+            const cond = s.child('condition');
+            if (!cond) continue;
+            const pol = this.polarity(cond, name, kind);
+            const hasElif = s.children.some((c) => c.type === 'elif_clause');
+            const elseClause = s.children.find((c) => c.type === 'else_clause');
+            if (pol === 'safe-if-false' && !hasElif && exits(s.child('consequence'), this.model)) latest = Math.max(latest, s.startIndex);
+            if (pol === 'safe-if-true' && elseClause && !hasElif && exits(elseClause.child('body'), this.model)) latest = Math.max(latest, s.startIndex);
+          } else if (s.type === 'assert_statement') {
+            const cond = s.namedChildren[0];
+            if (cond && this.polarity(cond, name, kind) === 'safe-if-true') latest = Math.max(latest, s.startIndex);
+          }
+        }
+      }
+    }
+    return latest;
+  }
+
+  /** Whether a condition vouches for the variable `name` (or spoils it), for this kind. */
+  polarity(cond: PyNode, name: string, kind: SinkKind, depth = 0): Polarity | undefined {
+    if (depth > 8) return undefined;
+    switch (cond.type) {
+      case 'parenthesized_expression': {
+        const inner = cond.namedChildren[0];
+        return inner ? this.polarity(inner, name, kind, depth + 1) : undefined;
+      }
+      case 'not_operator': {
+        const inner = cond.child('argument');
+        const p = inner ? this.polarity(inner, name, kind, depth + 1) : undefined;
+        return p === 'safe-if-true' ? 'safe-if-false' : p === 'safe-if-false' ? 'safe-if-true' : undefined;
+      }
+      case 'boolean_operator': {
+        const op = cond.child('operator')?.text;
+        const l = cond.child('left');
+        const r = cond.child('right');
+        const pl = l ? this.polarity(l, name, kind, depth + 1) : undefined;
+        const pr = r ? this.polarity(r, name, kind, depth + 1) : undefined;
+        if (op === 'and') return pl === 'safe-if-true' || pr === 'safe-if-true' ? 'safe-if-true' : undefined;
+        if (op === 'or') return pl === 'safe-if-false' || pr === 'safe-if-false' ? 'safe-if-false' : undefined;
+        return undefined;
+      }
+      case 'comparison_operator':
+        return this.comparison(cond, name, kind);
+      case 'call':
+        return this.callGuard(cond, name, kind);
+      default:
+        return undefined;
+    }
+  }
+
+  private comparison(cond: PyNode, name: string, kind: SinkKind): Polarity | undefined {
+    const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
+    const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
+    if (operands.length !== 2 || ops.length !== 1) return undefined;
+    const [left, right] = operands as [PyNode, PyNode];
+    const op = ops[0]!;
+    // Checking something computed from x (its extension, its length) says little about x
+    // itself, except for URLs, whose host part is what a redirect or request check is about.
+    const derivedOk = kind === 'redirect' || kind === 'ssrf';
+    const subjectOf = (e: PyNode): boolean => this.mentions(e, name, derivedOk ? 0 : 2);
+    if (op === 'in' || op === 'not in') {
+      const positive = op === 'in';
+      // `x in ALLOWED` with a collection on the right.
+      if (subjectOf(left) && this.isCollection(right)) return positive ? 'safe-if-true' : 'safe-if-false';
+      // `'..' in name`: the value contains something bad.
+      if (this.mentions(right, name, 2) && kind === 'path') {
+        const needle = this.model.constString(left);
+        if (needle !== undefined && (needle.includes('..') || needle === '/' || needle === '\\')) return positive ? 'safe-if-false' : 'safe-if-true';
+      }
+      return undefined;
+    }
+    if (op === '==' || op === '!=' || op === 'is') {
+      const positive = op !== '!=';
+      const [subject, other] = subjectOf(left) ? [left, right] : subjectOf(right) ? [right, left] : [undefined, undefined];
+      if (!subject || !other) return undefined;
+      const v = this.model.constValue(other);
+      if (typeof v === 'string' || typeof v === 'number') return positive ? 'safe-if-true' : 'safe-if-false';
+      // `os.path.commonpath([base, p]) == base`
+      if (kind === 'path' && subject.type === 'call' && /commonpath|commonprefix/.test(this.model.qname(subject.child('function')) ?? '')) return positive ? 'safe-if-true' : 'safe-if-false';
+      // `urlparse(u).netloc == request.host`
+      if ((kind === 'redirect' || kind === 'ssrf') && /\.(netloc|hostname)$/.test(subject.text)) return positive ? 'safe-if-true' : 'safe-if-false';
+    }
+    return undefined;
+  }
+
+  private callGuard(cond: PyNode, name: string, kind: SinkKind): Polarity | undefined {
+    const info = this.model.call(cond);
+    if (!info) return undefined;
+    const q = info.qname ?? '';
+    const mentionsArg = info.positional.some((a) => this.mentions(a, name)) || [...info.keywords.values()].some((a) => this.mentions(a, name));
+    if (info.method && info.receiver && CHAR_CLASS_METHODS.has(info.method) && this.mentions(info.receiver, name)) return 'safe-if-true';
+    if (q === 'isinstance' && info.positional[0] && this.mentions(info.positional[0], name)) {
+      const types = info.positional[1]?.text ?? '';
+      if (/\b(int|float|bool|uuid\.UUID|UUID)\b/.test(types)) return 'safe-if-true';
+    }
+    if (/^re\.(fullmatch|match|search)$/.test(q) || (/^re\.Pattern\.(fullmatch|match|search)$/.test(q) && info.receiver)) {
+      const subject = q.startsWith('re.Pattern') ? info.positional[0] : info.arg(1, 'string');
+      if (!subject || !this.mentions(subject, name)) return undefined;
+      const pattern = q.startsWith('re.Pattern') ? this.compiledPattern(info.receiver!) : this.model.constString(info.arg(0, 'pattern'));
+      if (pattern === undefined) return undefined;
+      const method = q.slice(q.lastIndexOf('.') + 1);
+      return anchoredPattern(pattern, method, kind) ? 'safe-if-true' : undefined;
+    }
+    if (kind === 'path' && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name)) {
+      if (this.normalisedPath(info.receiver, name)) return 'safe-if-true';
+      return undefined;
+    }
+    if (kind === 'path' && info.method === 'is_relative_to' && info.receiver && this.mentions(info.receiver, name)) return 'safe-if-true';
+    if (/url_has_allowed_host_and_scheme|is_safe_url/.test(q) && mentionsArg) return 'safe-if-true';
+    // The snippet's own validation function (`if not is_valid(x): return`), or one it
+    // calls without defining it.
+    if (mentionsArg && (q.startsWith('$.') || (!q.includes('.') && !NOT_VALIDATORS.has(q) && info.callee.type === 'identifier' && this.model.reaching(info.callee).length === 0 && !isBuiltin(q))))
+      return 'safe-if-true';
+    return undefined;
+  }
+
+  /** `os.path.realpath(os.path.join(BASE, x))` or a name bound to such a value. */
+  private normalisedPath(node: PyNode, name: string, depth = 0): boolean {
+    if (depth > 4) return false;
+    if (node.type === 'call') {
+      const q = this.model.qname(node.child('function')) ?? '';
+      if (/^os\.path\.(realpath|abspath|normpath)$/.test(q) || /^pathlib\.Path\.(resolve|absolute)$/.test(q) || q === 'pathlib.Path.resolve') return true;
+      if (/\.(resolve|absolute)$/.test(node.child('function')?.text ?? '')) return true;
+      const info = this.model.call(node);
+      if (info?.method === 'startswith' && info.receiver) return this.normalisedPath(info.receiver, name, depth + 1);
+      return false;
+    }
+    if (node.type === 'identifier') {
+      for (const b of this.model.reaching(node)) if (b.kind === 'assign' && this.normalisedPath(b.value, name, depth + 1)) return true;
+    }
+    if (node.type === 'call' && PATH_NORMALISERS.test(this.model.qname(node.child('function')) ?? '')) return true;
+    return false;
+  }
+
+  private compiledPattern(receiver: PyNode): string | undefined {
+    const direct = receiver.type === 'call' ? receiver : undefined;
+    const calls = direct ? [direct] : receiver.type === 'identifier' ? this.model.reaching(receiver).flatMap((b) => (b.kind === 'assign' && b.value.type === 'call' ? [b.value] : [])) : [];
+    for (const c of calls) {
+      const info = this.model.call(c);
+      if (info?.qname === 're.compile') return this.model.constString(info.arg(0, 'pattern'));
+    }
+    return undefined;
+  }
+
+  /** The expression uses `name` directly, or through a variable computed from it. */
+  mentions(expr: PyNode, name: string, depth = 0): boolean {
+    for (const n of expr.walk()) {
+      if (n.type !== 'identifier' || n.field === 'attribute' || (n.parent?.type === 'keyword_argument' && n.field === 'name')) continue;
+      if (n.text === name) return true;
+      if (depth < 2)
+        for (const b of this.model.reaching(n))
+          if ((b.kind === 'assign' || b.kind === 'augassign') && this.mentions(b.value, name, depth + 1)) return true;
+    }
+    return false;
+  }
+
+  private isCollection(node: PyNode): boolean {
+    if (['list', 'tuple', 'set', 'dictionary'].includes(node.type)) return true;
+    if (node.type === 'call') {
+      const info = this.model.call(node);
+      if (info?.method === 'keys' || info?.method === 'values') return true;
+      const q = info?.qname;
+      return q === 'set' || q === 'frozenset' || q === 'list' || q === 'tuple' || q === 'dict';
+    }
+    if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
+      const v = this.model.constValue(node);
+      if (Array.isArray(v)) return true;
+      if (typeof v === 'string') return false;
+      if (node.type === 'identifier') {
+        const bindings = this.model.reaching(node);
+        if (bindings.length && bindings.every((b) => b.kind === 'assign' && ['list', 'tuple', 'set', 'dictionary', 'call', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension'].includes(b.value.type))) {
+          return bindings.every((b) => b.kind !== 'assign' || b.value.type !== 'call' || this.isCollection(b.value));
+        }
+        // An unknown upper-case global: by convention a constant collection such as ALLOWED_HOSTS.
+        return bindings.length === 0 ? /^[A-Z][A-Z0-9_]*$/.test(node.text) : false;
+      }
+      return node.type === 'attribute' && /\.[A-Z][A-Z0-9_]*$/.test(node.text);
+    }
+    return false;
+  }
+}
+
+function isBuiltin(name: string): boolean {
+  return ['int', 'float', 'isinstance', 'issubclass', 'eval', 'exec', 'input', 'ord', 'chr', 'abs', 'round', 'iter', 'next', 'format', 'id', 'hash', 'zip', 'map', 'filter', 'range', 'enumerate', 'vars', 'dir', 'globals', 'locals', 'compile', 'super'].includes(name);
+}
+
+/** A pattern that pins the whole value down: anchored at both ends, no wildcard dot in hosts. */
+function anchoredPattern(pattern: string, method: string, kind: SinkKind): boolean {
+  const start = method === 'fullmatch' || method === 'match' || pattern.startsWith('^') || pattern.startsWith('\\A');
+  const end = method === 'fullmatch' || /(^|[^\\])(\$|\\Z|\\z)\)?$/.test(pattern);
+  if (!start || !end) return false;
+  if (kind === 'redirect' || kind === 'ssrf') {
+    // An unescaped `.` outside a character class lets `wwwXexample.com` through.
+    const withoutClasses = pattern.replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
+    if (withoutClasses.includes('.')) return false;
+  }
+  return true;
+}
+
+/** A block that always leaves: ends in return/raise/continue/break or abort()/sys.exit(). */
+export function exits(block: PyNode | undefined, model: ModuleModel): boolean {
+  if (!block) return false;
+  const stmts = block.namedChildren.filter((c) => c.type !== 'comment');
+  const last = stmts[stmts.length - 1];
+  if (!last) return false;
+  switch (last.type) {
+    case 'return_statement':
+    case 'raise_statement':
+    case 'continue_statement':
+    case 'break_statement':
+      return true;
+    case 'expression_statement': {
+      const call = last.namedChildren[0];
+      if (call?.type !== 'call') return false;
+      const q = model.qname(call.child('function')) ?? '';
+      return EXIT_CALLS.has(q) || /(^|\.)abort$/.test(q);
+    }
+    case 'if_statement': {
+      const elseClause = last.children.find((c) => c.type === 'else_clause');
+      if (!elseClause) return false;
+      const branches = [last.child('consequence'), ...last.children.filter((c) => c.type === 'elif_clause').map((e) => e.child('consequence')), elseClause.child('body')];
+      return branches.every((b) => exits(b, model));
+    }
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,103 @@
+// The built-in Python analyzer: parse, model, taint, rules, suppressions.
+import { Parser, type Language } from 'web-tree-sitter';
+import { type Finding, UserError } from '../core/types.js';
+import { cweMatches } from '../cwe/index.js';
+import type { Diagnostic } from '../scanners/types.js';
+import { copyTree } from './ast.js';
+import { runRules } from './engine.js';
+import { ModuleModel } from './model.js';
+import { loadPython, syntaxProblems } from './parser.js';
+import type { Rule } from './rule.js';
+import { allRules } from './rules/index.js';
+import { isSuppressed, readSuppressions } from './suppress.js';
+import { TaintEngine } from './taint.js';
+
+export { allRules } from './rules/index.js';
+export type { Rule, RuleMeta, RuleContext, RuleVisitors } from './rule.js';
+
+export interface AnalyzeOptions {
+  /** Path shown in findings (default `<input>`). */
+  file?: string;
+  /** Keep only findings whose CWE is this one or its parent/child in MITRE's hierarchy. */
+  cwe?: number;
+  /** Run only these rule ids (`py/sql-injection`); unknown ids are a UserError. */
+  rules?: string[];
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  /** Findings silenced by `# nosec` or `# secagent: ignore[...]`. */
+  suppressed: number;
+}
+
+let language: Language | undefined;
+
+/** Loads the grammar; after it resolves, `analyzeSourceSync` may be used. */
+export async function prepareAnalyzer(): Promise<void> {
+  language ??= await loadPython();
+}
+
+/** Findings for one piece of Python source (never executed). */
+export async function analyze(code: string, options: AnalyzeOptions = {}): Promise<Finding[]> {
+  return (await analyzeSource(code, options)).findings;
+}
+
+export async function analyzeSource(code: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  await prepareAnalyzer();
+  return analyzeSourceSync(code, options);
+}
+
+/** Synchronous analysis; call `await prepareAnalyzer()` once before. */
+export function analyzeSourceSync(code: string, options: AnalyzeOptions = {}): AnalysisResult {
+  if (!language) throw new Error('analyzeSourceSync called before prepareAnalyzer() resolved');
+  const file = options.file ?? '<input>';
+  const rules = selectRules(options.rules);
+  const parser = new Parser();
+  let tree;
+  try {
+    parser.setLanguage(language);
+    tree = parser.parse(code);
+  } finally {
+    parser.delete();
+  }
+  if (!tree) return { findings: [], diagnostics: [{ scanner: 'builtin', file, message: 'tree-sitter could not parse the file' }], suppressed: 0 };
+  const diagnostics: Diagnostic[] = [];
+  let copied;
+  try {
+    for (const p of syntaxProblems(tree, 5)) diagnostics.push({ scanner: 'builtin', file, line: p.line, message: `${p.message} (line ${p.line}, column ${p.column}); analysed what parsed` });
+    copied = copyTree(tree, code);
+  } finally {
+    tree.delete();
+  }
+  const model = new ModuleModel(copied.root, copied.nodes);
+  const taint = new TaintEngine(model);
+  const lines = code.split(/\r?\n/);
+  const { findings, failures } = runRules(rules, model, taint, file, lines);
+  for (const f of failures) diagnostics.push({ scanner: 'builtin', file, message: `rule ${f.ruleId} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}` });
+
+  const suppressions = readSuppressions(model.byType('comment'));
+  const banditIds = new Map(rules.map((r) => [r.meta.id, r.meta.bandit ?? []]));
+  let suppressed = 0;
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    if (options.cwe !== undefined && !f.cwes.some((c) => cweMatches(c, options.cwe!))) continue;
+    if (isSuppressed(f, banditIds.get(f.ruleId) ?? [], suppressions)) {
+      suppressed++;
+      continue;
+    }
+    kept.push(f);
+  }
+  kept.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  return { findings: kept, diagnostics, suppressed };
+}
+
+function selectRules(ids: string[] | undefined): readonly Rule[] {
+  if (!ids) return allRules;
+  const byId = new Map(allRules.map((r) => [r.meta.id, r]));
+  return ids.map((id) => {
+    const rule = byId.get(id);
+    if (!rule) throw new UserError(`unknown rule id ${JSON.stringify(id)}; known: ${[...byId.keys()].join(', ')}`);
+    return rule;
+  });
+}

@@ -1,0 +1,366 @@
+import type { PyNode } from './ast.js';
+import type { FlowStep } from '../core/types.js';
+import { Guards } from './guards.js';
+import { NON_PROPAGATING_METHODS, SANITIZERS, SOURCES, type SourceOrigin } from './knowledge.js';
+import { elementAt, type FunctionInfo, type ModuleModel, startsWithName } from './model.js';
+import type { Binding } from './scope.js';
+
+/**
+ * What a sink is exposed to. Sanitizers and guards are specific to a kind: `shlex.quote`
+ * makes a value safe for a shell command, not for SQL. Rules may use their own strings.
+ */
+export type SinkKind =
+  | 'sql'
+  | 'command'
+  | 'code'
+  | 'path'
+  | 'xss'
+  | 'redirect'
+  | 'ssrf'
+  | 'ldap'
+  | 'xpath'
+  | 'nosql'
+  | 'log'
+  | 'header'
+  | 'deserialize'
+  | 'xml'
+  | 'regex'
+  | 'template'
+  | (string & {});
+
+/** Where tainted data came from. `parameter`: an argument of the snippet's own function. */
+export type Origin = SourceOrigin | 'parameter';
+
+export interface Taint {
+  origin: Origin;
+  /** Expression where the data entered (the request access, the parameter). */
+  source: PyNode;
+  /** Short description: `flask.request.args`, `parameter 'filename'`. */
+  label: string;
+  /** For `parameter`: the function and parameter. */
+  fn?: FunctionInfo;
+  param?: string;
+  /** Source first, then each assignment or call the data went through. */
+  steps: FlowStep[];
+}
+
+const MAX_TAINTS = 4;
+const MAX_DEPTH = 60;
+const ORIGIN_RANK: Record<Origin, number> = { remote: 0, network: 1, local: 2, file: 3, parameter: 4 };
+
+const SOURCE_INDEX = (() => {
+  const m = new Map<string, Array<readonly [string, SourceOrigin, string]>>();
+  for (const s of SOURCES) {
+    const head = s[0].split(/[.([]/)[0]!;
+    const list = m.get(head);
+    if (list) list.push(s);
+    else m.set(head, [s]);
+  }
+  return m;
+})();
+
+/** The source entry a qualified name falls under, if any. */
+export function matchSource(q: string): readonly [string, SourceOrigin, string] | undefined {
+  const head = q.split(/[.([]/)[0]!;
+  for (const s of SOURCE_INDEX.get(head) ?? []) if (startsWithName(q, s[0])) return s;
+  return undefined;
+}
+
+export function step(node: PyNode, message: string): FlowStep {
+  return {
+    line: node.startRow + 1,
+    column: node.startColumn + 1,
+    endLine: node.endRow + 1,
+    endColumn: node.endColumn + 1,
+    message,
+  };
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 60 ? one.slice(0, 57) + '...' : one;
+}
+
+/** Orders taints by how much they prove: request data first, parameters last. */
+export function bestTaint(taints: Taint[]): Taint | undefined {
+  let best: Taint | undefined;
+  for (const t of taints) if (!best || ORIGIN_RANK[t.origin] < ORIGIN_RANK[best.origin]) best = t;
+  return best;
+}
+
+/**
+ * Demand-driven taint tracking over the semantic model. `of(expr, kind)` answers: can
+ * untrusted data reach this expression without passing a sanitizer or guard for `kind`?
+ * Results are memoised per (node, kind); each carries its path for SARIF codeFlows.
+ */
+export class TaintEngine {
+  readonly guards: Guards;
+  private readonly memo = new Map<string, Taint[]>();
+  private readonly active = new Set<string>();
+  private depth = 0;
+
+  constructor(readonly model: ModuleModel) {
+    this.guards = new Guards(model);
+  }
+
+  of(node: PyNode | undefined, kind: SinkKind): Taint[] {
+    if (!node) return [];
+    const key = `${kind}\u0000${node.id}`;
+    const memo = this.memo.get(key);
+    if (memo) return memo;
+    if (this.active.has(key) || this.depth > MAX_DEPTH) return [];
+    this.active.add(key);
+    this.depth++;
+    try {
+      const result = limit(this.compute(node, kind));
+      this.memo.set(key, result);
+      return result;
+    } finally {
+      this.depth--;
+      this.active.delete(key);
+    }
+  }
+
+  /** True when some untrusted data reaches the expression (for this kind). */
+  isTainted(node: PyNode | undefined, kind: SinkKind): boolean {
+    return this.of(node, kind).length > 0;
+  }
+
+  private compute(node: PyNode, kind: SinkKind): Taint[] {
+    switch (node.type) {
+      case 'identifier':
+        return this.identifier(node, kind);
+      case 'attribute': {
+        const src = this.sourceAt(node);
+        if (src) return [src];
+        return this.of(node.child('object'), kind);
+      }
+      case 'subscript': {
+        const src = this.sourceAt(node);
+        if (src) return [src];
+        return this.of(node.child('value'), kind);
+      }
+      case 'call':
+        return this.call(node, kind);
+      case 'string': {
+        const out: Taint[] = [];
+        for (const c of node.children) if (c.type === 'interpolation') out.push(...this.of(c.child('expression'), kind));
+        return out;
+      }
+      case 'binary_operator':
+        return [...this.of(node.child('left'), kind), ...this.of(node.child('right'), kind)];
+      case 'boolean_operator':
+        return [...this.of(node.child('left'), kind), ...this.of(node.child('right'), kind)];
+      case 'conditional_expression': {
+        const [a, , b] = node.namedChildren;
+        return [...this.of(a, kind), ...this.of(b, kind)];
+      }
+      case 'comparison_operator':
+      case 'not_operator':
+      case 'lambda':
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+      case 'comment':
+        return [];
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+        return this.of(node.child('body'), kind);
+      case 'dictionary_comprehension': {
+        const body = node.child('body');
+        return body ? [...this.of(body.child('key'), kind), ...this.of(body.child('value'), kind)] : [];
+      }
+      case 'pair':
+        return [...this.of(node.child('key'), kind), ...this.of(node.child('value'), kind)];
+      case 'keyword_argument':
+        return this.of(node.child('value'), kind);
+      case 'named_expression':
+        return this.of(node.child('value'), kind);
+      default: {
+        // Containers, parentheses, splats, await, f-string pieces: any part taints the whole.
+        const out: Taint[] = [];
+        for (const c of node.namedChildren) {
+          out.push(...this.of(c, kind));
+          if (out.length >= MAX_TAINTS) break;
+        }
+        return out;
+      }
+    }
+  }
+
+  private sourceAt(node: PyNode): Taint | undefined {
+    for (const q of this.model.values(node)) {
+      const s = matchSource(q);
+      if (s) return { origin: s[1], source: node, label: s[2], steps: [step(node, `untrusted data from ${s[2]}`)] };
+    }
+    return undefined;
+  }
+
+  private identifier(node: PyNode, kind: SinkKind): Taint[] {
+    const bindings = this.model.reaching(node);
+    if (bindings.length === 0) return [];
+    const guard = this.guards.latestGuard(node, kind);
+    const out: Taint[] = [];
+    for (const b of bindings) {
+      if (b.position < guard && b.kind !== 'import') continue;
+      for (const t of this.binding(b, node, kind)) out.push(t);
+    }
+    return out;
+  }
+
+  private binding(b: Binding, use: PyNode, kind: SinkKind): Taint[] {
+    switch (b.kind) {
+      case 'import': {
+        const src = this.sourceAt(use);
+        return src ? [src] : [];
+      }
+      case 'assign': {
+        const target = elementAt(b.value, b.path);
+        return this.through(this.of(target.node, kind), b.node, `${b.name} = ${short(target.node.text)}`);
+      }
+      case 'augassign':
+        return this.through([...this.of(b.value, kind), ...this.of(b.node, kind)], b.node, `${b.name} ${b.stmt.child('operator')?.text ?? '+='} ${short(b.value.text)}`);
+      case 'mutate':
+        return this.through(this.of(b.value, kind), b.stmt, `${b.name} updated: ${short(b.stmt.text)}`);
+      case 'param':
+        return this.parameter(b);
+      default:
+        return [];
+    }
+  }
+
+  private parameter(b: Extract<Binding, { kind: 'param' }>): Taint[] {
+    const fn = this.model.functionInfo(b.fn);
+    if (!fn) return []; // lambda parameters
+    if (fn.cls && b.index === 0 && !fn.decorators.some((d) => d.text === 'staticmethod')) return [];
+    const values = this.model.values(b.node);
+    if (values.some((v) => v === 'django.http.HttpRequest' || v === 'fastapi.Request' || v.startsWith('$.'))) return [];
+    if (fn.route?.requestParams.has(b.name))
+      return [{ origin: 'remote', source: b.node, label: `route parameter '${b.name}'`, steps: [step(b.node, `request data in route parameter '${b.name}'`)] }];
+    if (fn.route) return [];
+    return [{ origin: 'parameter', source: b.node, label: `parameter '${b.name}'`, fn, param: b.name, steps: [step(b.node, `parameter '${b.name}' of ${fn.name}()`)] }];
+  }
+
+  private through(taints: Taint[], at: PyNode, message: string): Taint[] {
+    if (taints.length === 0) return taints;
+    const s = step(at, message);
+    return taints.map((t) => (t.steps.some((x) => x.line === s.line) ? t : { ...t, steps: [...t.steps, s] }));
+  }
+
+  private call(node: PyNode, kind: SinkKind): Taint[] {
+    const info = this.model.call(node);
+    if (!info) return [];
+    const qnames = info.qnames;
+    for (const q of qnames) {
+      const cleans = SANITIZERS[q];
+      if (cleans && (cleans.includes('*') || cleans.includes(kind))) return [];
+    }
+    if (info.method && NON_PROPAGATING_METHODS.has(info.method)) return [];
+    if (this.cleansByReplace(info, kind)) return [];
+    if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
+    const src = this.sourceAt(node);
+    if (src) return [src];
+    // `ALLOWED.get(key, default)` on a dict of constants: the key only selects a constant.
+    if (info.method === 'get' && info.receiver && this.isConstantDict(info.receiver)) return this.of(info.arg(1, 'default'), kind);
+    for (const q of qnames) {
+      const def = this.model.localDefinition(q);
+      if (def?.type === 'function_definition') return this.summary(info, def, kind);
+    }
+    // Unknown or library call: its result carries the data of its receiver and arguments.
+    const out: Taint[] = [];
+    if (info.receiver) out.push(...this.of(info.receiver, kind));
+    for (const a of info.positional) out.push(...this.of(a, kind));
+    for (const a of info.keywords.values()) out.push(...this.of(a, kind));
+    if (info.hasSplat)
+      for (const a of node.child('arguments')?.namedChildren ?? []) if (a.type === 'list_splat' || a.type === 'dictionary_splat') out.push(...this.of(a, kind));
+    return out;
+  }
+
+  private isConstantDict(node: PyNode): boolean {
+    let value: PyNode | undefined = node;
+    if (node.type === 'identifier') {
+      const bindings = this.model.reaching(node);
+      if (bindings.length !== 1 || bindings[0]!.kind !== 'assign' || bindings[0]!.path.length) return false;
+      value = bindings[0]!.value;
+    }
+    if (value?.type !== 'dictionary') return false;
+    return value.namedChildren.every((p) => p.type === 'comment' || (p.type === 'pair' && this.model.isConstant(p.child('value'))));
+  }
+
+  /** `s.replace('\n', '')` neutralises line breaks for logs and headers; `replace('<', ...)` for HTML. */
+  private cleansByReplace(info: NonNullable<ReturnType<ModuleModel['call']>>, kind: SinkKind): boolean {
+    if (info.method !== 'replace' && info.method !== 'sub') return false;
+    const pattern = info.method === 'replace' ? this.model.constString(info.positional[0]) : info.qname === 're.sub' ? this.model.constString(info.positional[0]) : undefined;
+    if (pattern === undefined) return false;
+    if (kind === 'log' || kind === 'header') return /\n|\\n|\r|\\r|\\s/.test(pattern);
+    if (kind === 'xss') return pattern.includes('<') || pattern.includes('&');
+    return false;
+  }
+
+  /** Taint of a call to a function of this module: its returns, with parameters mapped to arguments. */
+  private summary(info: NonNullable<ReturnType<ModuleModel['call']>>, def: PyNode, kind: SinkKind): Taint[] {
+    const fn = this.model.functionInfo(def);
+    if (!fn) return [];
+    const offset = fn.cls && info.method && !fn.decorators.some((d) => d.text === 'staticmethod') ? 1 : 0;
+    const out: Taint[] = [];
+    for (const r of fn.returns) {
+      for (const t of this.of(r, kind)) {
+        if (t.origin === 'parameter' && t.fn === fn) {
+          const p = fn.params.find((x) => x.name === t.param);
+          if (!p) continue;
+          const arg = p.star ? undefined : info.arg(p.index - offset, p.name);
+          const argTaints = arg ? this.of(arg, kind) : p.star ? this.allArgs(info, kind) : [];
+          out.push(...this.through(argTaints, info.node, `through ${fn.name}()`));
+        } else out.push(...this.through([t], info.node, `returned by ${fn.name}()`));
+      }
+    }
+    return out;
+  }
+
+  private allArgs(info: NonNullable<ReturnType<ModuleModel['call']>>, kind: SinkKind): Taint[] {
+    return [...info.positional, ...info.keywords.values()].flatMap((a) => this.of(a, kind));
+  }
+
+  /**
+   * Follows a parameter-sourced taint to the call sites of its function in this module: when
+   * a caller passes request data, that is the better story. Returns the input when no caller
+   * does better.
+   */
+  callerTaint(t: Taint, kind: SinkKind, depth = 0): Taint {
+    if (t.origin !== 'parameter' || !t.fn || depth > 3) return t;
+    const fn = t.fn;
+    const p = fn.params.find((x) => x.name === t.param);
+    if (!p) return t;
+    let best: Taint | undefined;
+    for (const c of this.model.calls) {
+      if (!c.qnames.includes(fn.qname)) continue;
+      const offset = fn.cls && c.method ? 1 : 0;
+      const arg = p.star ? undefined : c.arg(p.index - offset, p.name);
+      if (!arg) continue;
+      for (const at of this.of(arg, kind)) {
+        const lifted = this.callerTaint(at, kind, depth + 1);
+        if (lifted.origin === 'parameter') continue;
+        const merged: Taint = { ...lifted, steps: [...lifted.steps, step(c.node, `passed to ${fn.name}()`), ...t.steps] };
+        if (!best || ORIGIN_RANK[merged.origin] < ORIGIN_RANK[best.origin]) best = merged;
+      }
+    }
+    return best ?? t;
+  }
+}
+
+function limit(taints: Taint[]): Taint[] {
+  if (taints.length <= 1) return taints;
+  const seen = new Set<string>();
+  const out: Taint[] = [];
+  for (const t of [...taints].sort((a, b) => ORIGIN_RANK[a.origin] - ORIGIN_RANK[b.origin])) {
+    const key = `${t.origin}:${t.source.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+    if (out.length >= MAX_TAINTS) break;
+  }
+  return out;
+}
