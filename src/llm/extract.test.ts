@@ -131,6 +131,23 @@ describe('extractPythonCode: reply shapes', () => {
   });
 });
 
+describe('extractPythonCode: unfenced code keeps what belongs to it', () => {
+  it('27. comment lines above the first statement are kept', () => {
+    const code = '# Importing modules\nfrom flask import Flask\n# the app\napp = Flask(__name__)\n';
+    expect(codeOf(`Sure.\n${code}`)).toBe(code);
+  });
+
+  it('28. a module docstring above the first statement is kept', () => {
+    const code = "'''\nDjango settings\n'''\nDATABASES = {\n    'default': {},\n}\n";
+    expect(codeOf(code)).toBe(code);
+  });
+
+  it('29. a script that starts with a loop header', () => {
+    const code = 'while True:\n    try:\n        n = int(input())\n    except ValueError:\n        print("again")\n';
+    expect(codeOf(code)).toBe(code);
+  });
+});
+
 describe('extractValidPython', () => {
   it('returns code that parses', async () => {
     expect(await extractValidPython(`\`\`\`python\n${FN}\`\`\``)).toEqual({ code: FN });

@@ -121,16 +121,48 @@ function isCodeLine(line: string): boolean {
 function looksLikePython(text: string): boolean {
   const lines = text.split('\n').filter((l) => l.trim());
   if (lines.length === 0) return false;
-  const strong = lines.some((l) => STRONG_START.test(l) || ASSIGNMENT.test(l));
+  const strong = lines.some(startsCode);
   const code = lines.filter(isCodeLine).length;
   return strong && code / lines.length >= 0.6;
 }
 
-/** The reply without prose lines before the first statement and after the last code line. */
+/** The line on which the triple-quoted string that closes on line `closing` opened, or -1. */
+function findOpener(lines: string[], closing: number, quote: string): number {
+  const own = lines[closing]!.trim();
+  if (own.startsWith(quote) && own.length >= 2 * quote.length) return closing;
+  for (let i = closing - 1; i >= 0; i--) {
+    if (lines[i]!.includes(quote)) return lines[i]!.trimStart().startsWith(quote) ? i : -1;
+  }
+  return -1;
+}
+
+const COMPOUND_HEADER = /^(?:if|for|while|with|try|async\s+(?:with|for))\b.*:\s*(?:#.*)?$/;
+
+function startsCode(line: string): boolean {
+  return STRONG_START.test(line) || ASSIGNMENT.test(line) || COMPOUND_HEADER.test(line);
+}
+
+/**
+ * The reply without prose lines before the first statement and after the last code line.
+ * Comment lines and a docstring right above the first statement belong to the code.
+ */
 function stripProse(text: string): string {
   const lines = text.split('\n');
-  const first = lines.findIndex((l) => STRONG_START.test(l) || ASSIGNMENT.test(l));
+  let first = lines.findIndex(startsCode);
   if (first < 0) return '';
+  for (;;) {
+    const above = lines[first - 1];
+    if (above === undefined) break;
+    if (/^(?:#|\s*$)/.test(above)) {
+      first--;
+      continue;
+    }
+    // A docstring that ends right above: take it whole.
+    const quote = /("""|''')\s*$/.exec(above)?.[1];
+    const opener = quote ? findOpener(lines, first - 1, quote) : -1;
+    if (opener < 0) break;
+    first = opener;
+  }
   let last = lines.length - 1;
   while (last > first && !(lines[last]!.trim() && isCodeLine(lines[last]!))) last--;
   return lines.slice(first, last + 1).join('\n');

@@ -146,11 +146,16 @@ describe('parseDetectionAnswer', () => {
     ['The code is invulnerable.', false],
     ['Return True for vulnerable or False for invulnerable.\n\nFalse', false],
     ['Return True for vulnerable or False for invulnerable. The code is vulnerable: True', true],
+    ["This code snippet doesn't present any security vulnerabilities.", false],
+    ['The provided code does not have any vulnerability of CWE-61', false],
+    ['The code does not have CWE-379 vulnerability because it creates', false],
+    ['0 vulnerabilities found.', false],
+    ['This code has a vulnerability as it directly queries the database', true],
   ])('%j → %s', (text, expected) => {
     expect(parseDetectionAnswer(text)).toBe(expected);
   });
 
-  it.each(['', '   ', 'I cannot determine that.', 'def f(): pass'])('%j → undefined', (text) => {
+  it.each(['', '   ', 'I cannot determine that.', 'def f(): pass', 'I cannot fulfill your request as it goes against ethical principles'])('%j → undefined', (text) => {
     expect(parseDetectionAnswer(text)).toBeUndefined();
   });
 });

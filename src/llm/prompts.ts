@@ -162,7 +162,9 @@ const ECHOED_INSTRUCTION = /return\s+true\s+for\s+vulnerable\s+(?:or|and)\s+fals
 /**
  * A detection reply as a verdict: true = vulnerable, false = not, undefined = no answer.
  * A reply that opens with True/False (or Yes/No) is taken at its word; otherwise the last
- * True/False wins (the conclusion comes last); failing both, "not vulnerable"/"vulnerable".
+ * True/False wins (the conclusion comes last); failing both, phrases: "not vulnerable",
+ * "no vulnerabilities", "doesn't have any vulnerability" → false; "vulnerable",
+ * "has a vulnerability" → true. Refusals and noise → undefined.
  */
 export function parseDetectionAnswer(text: string): boolean | undefined {
   const plain = text
@@ -175,9 +177,13 @@ export function parseDetectionAnswer(text: string): boolean | undefined {
   if (opening) return opening[1] === 'true' || opening[1] === 'yes';
   const verdicts = [...plain.matchAll(/\b(true|false)\b/g)];
   if (verdicts.length) return verdicts[verdicts.length - 1]![1] === 'true';
-  if (/\b(?:not|isn'?t|is\s+not|no\s+longer)\s+(?:\w+\s+)?vulnerable\b|\binvulnerable\b|\bnon-?vulnerable\b/.test(plain)) {
+  // Free text without True/False: "does not have any vulnerability", "0 vulnerabilities found".
+  if (
+    /\b(?:not|isn'?t|no\s+longer)\s+(?:\S+\s+)?vulnerable\b|\binvulnerable\b|\bnon-?vulnerable\b/.test(plain) ||
+    /(?:\b(?:no|not|without|zero)|n't|\b0)\s+(?:\S+\s+){0,3}?vulnerabilit(?:y|ies)\b/.test(plain)
+  ) {
     return false;
   }
-  if (/\bvulnerable\b/.test(plain)) return true;
+  if (/\bvulnerable\b|\bvulnerabilit(?:y|ies)\b/.test(plain)) return true;
   return undefined;
 }
