@@ -220,3 +220,26 @@ describe('Bandit test id table', () => {
     expect(new Set(BANDIT_TESTS.map((t) => t.id)).size).toBe(BANDIT_TESTS.length);
   });
 });
+
+describe('BanditScanner.limitations', () => {
+  it('detects whether the installed bandit sees string literals, by probing it', async () => {
+    const scanner = new BanditScanner();
+    const limitations = await scanner.limitations();
+    // Decide independently: does this bandit flag a hard-coded SQL string?
+    const direct = await new BanditScanner().scan([{ path: 'q.py', content: 'q = "SELECT * FROM t WHERE a = \'" + a + "\'"\n' }]);
+    const seesStrings = direct.findings.some((f) => f.ruleId === 'B608');
+    expect(limitations.length).toBe(seesStrings ? 0 : 1);
+    if (!seesStrings) expect(limitations[0]).toMatch(/does not check string literals.*B608/);
+    expect(await scanner.limitations()).toBe(limitations);
+  });
+
+  it('reports none for a bandit that flags the probe', async () => {
+    const runner: ProcessRunner = async (request) => {
+      const out = request.args[request.args.indexOf('-o') + 1];
+      const report = { errors: [], metrics: { _totals: { nosec: 0 } }, results: [{ filename: 'f0001.py', test_id: 'B105', issue_text: 'pw', issue_severity: 'LOW', issue_confidence: 'MEDIUM', line_number: 1, line_range: [1] }] };
+      await writeFile(out, JSON.stringify(report));
+      return { exitCode: 1, stdout: '', stderr: '' };
+    };
+    expect(await new BanditScanner({ runner }).limitations()).toEqual([]);
+  });
+});

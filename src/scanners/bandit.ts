@@ -60,6 +60,31 @@ export class BanditScanner implements Scanner {
     };
   }
 
+  /**
+   * Known blind spots of the installed Bandit, found by scanning a probe file. Bandit 1.6.x on
+   * Python 3.8+ never sees string literals (they parse as ast.Constant), so B104, B105, B106,
+   * B107, B108 and B608 stay silent; the CLI should tell the user. Empty when none.
+   */
+  async limitations(): Promise<string[]> {
+    this.limitationsProbe ??= this.probeStringTests();
+    return this.limitationsProbe;
+  }
+
+  private limitationsProbe?: Promise<string[]>;
+
+  private async probeStringTests(): Promise<string[]> {
+    const probe = 'password = "hunter2"\nquery = "SELECT * FROM users WHERE name = \'" + name + "\'"\n';
+    const scanner = new BanditScanner({ executable: this.executable, runner: this.runner, timeoutMs: this.timeoutMs });
+    const result = await scanner.scan([{ path: 'probe.py', content: probe }]);
+    const fired = new Set(result.findings.map((finding) => finding.ruleId));
+    if (fired.has('B105') || fired.has('B608')) return [];
+    const version = (await this.version()) ?? 'unknown';
+    return [
+      `bandit ${version} does not check string literals on this Python (hard-coded passwords B105-B107, SQL strings B608, ` +
+        'bind-all B104 and temp paths B108 never fire); install bandit >= 1.7 (pip install bandit) for those tests',
+    ];
+  }
+
   /** The installed Bandit's version (`1.6.2`), or undefined when it cannot be read. */
   async version(): Promise<string | undefined> {
     const executable = await findExecutable(this.executable);

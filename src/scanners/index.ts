@@ -1,7 +1,7 @@
 // The scanners module: adapters, creating them by name, combining their results.
 export type { Diagnostic, ScanOptions, ScanResult, Scanner, SourceFile } from './types.js';
 export type { Describable, RuleInfo, ScannerInfo, ToolInfo } from './metadata.js';
-export { isDescribable } from './metadata.js';
+export { describeScanners, isDescribable } from './metadata.js';
 export { ScannerError, type ProcessRunner, type RunOutcome, type RunRequest } from './process.js';
 export { BanditScanner, BANDIT_INSTALL_HINT, parseBanditReport, type BanditOptions } from './bandit.js';
 export { BANDIT_TESTS, banditTest, type BanditTest } from './bandit-tests.js';

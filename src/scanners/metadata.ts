@@ -33,3 +33,14 @@ export interface Describable {
 export function isDescribable(value: unknown): value is Describable {
   return typeof (value as Partial<Describable> | null)?.describe === 'function';
 }
+
+/** Tool and rule descriptions keyed by scanner name, for `toSarif(..., { tools })`. */
+export async function describeScanners(scanners: readonly { name: string }[]): Promise<Record<string, ScannerInfo>> {
+  const entries = await Promise.all(
+    scanners.map(async (scanner): Promise<[string, ScannerInfo]> => [
+      scanner.name,
+      isDescribable(scanner) ? await scanner.describe() : { tool: { name: scanner.name }, rules: [] },
+    ]),
+  );
+  return Object.fromEntries(entries);
+}

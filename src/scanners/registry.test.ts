@@ -96,17 +96,24 @@ describe('loadBuiltinScanner', () => {
     await expect(loadBuiltinScanner('./no-such-builtin.js')).rejects.toThrow(UserError);
   });
 
-  it('loads src/scanners/builtin.ts when it exists, else reports it missing', async () => {
-    try {
-      const BuiltinScanner = await loadBuiltinScanner();
-      expect(typeof BuiltinScanner).toBe('function');
-    } catch (error) {
-      expect(error).toBeInstanceOf(UserError);
-      expect((error as Error).message).toMatch(/builtin scanner is missing/);
-    }
+  it('loads the BuiltinScanner class from src/scanners/builtin.ts by default', async () => {
+    const BuiltinScanner = await loadBuiltinScanner();
+    const scanner = new BuiltinScanner();
+    expect(scanner.name).toBe('builtin');
+    expect(await scanner.unavailableReason()).toBeNull();
   });
 
   it('rejects a module without a BuiltinScanner export', async () => {
     await expect(loadBuiltinScanner('./source-lines.js')).rejects.toThrow(/does not export a BuiltinScanner class/);
+  });
+});
+
+describe('describeScanners', () => {
+  it('uses describe() where a scanner has it and the name otherwise', async () => {
+    const { describeScanners } = await import('./metadata.js');
+    const tools = await describeScanners([new BanditScanner(), new FakeBuiltin()]);
+    expect(tools.builtin).toEqual({ tool: { name: 'builtin' }, rules: [] });
+    expect(tools.bandit.tool.name).toBe('bandit');
+    expect(tools.bandit.rules.find((r) => r.id === 'B608')).toMatchObject({ name: 'hardcoded_sql_expressions', cwes: [89] });
   });
 });
