@@ -113,6 +113,12 @@ const CODE_LINE = new RegExp(
 
 const ASSIGNMENT = /^[A-Za-z_][\w.]*\s*=(?!=)\s*\S/;
 
+const COMPOUND_HEADER = /^(?:if|for|while|with|try|async\s+(?:with|for))\b.*:\s*(?:#.*)?$/;
+
+function startsCode(line: string): boolean {
+  return STRONG_START.test(line) || ASSIGNMENT.test(line) || COMPOUND_HEADER.test(line);
+}
+
 function isCodeLine(line: string): boolean {
   if (/^[ \t]+\S/.test(line)) return true;
   return CODE_LINE.test(line.trimEnd());
@@ -134,12 +140,6 @@ function findOpener(lines: string[], closing: number, quote: string): number {
     if (lines[i]!.includes(quote)) return lines[i]!.trimStart().startsWith(quote) ? i : -1;
   }
   return -1;
-}
-
-const COMPOUND_HEADER = /^(?:if|for|while|with|try|async\s+(?:with|for))\b.*:\s*(?:#.*)?$/;
-
-function startsCode(line: string): boolean {
-  return STRONG_START.test(line) || ASSIGNMENT.test(line) || COMPOUND_HEADER.test(line);
 }
 
 /**
