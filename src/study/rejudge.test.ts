@@ -65,3 +65,20 @@ describe('rejudgeArtifacts', () => {
     await expect(rejudgeArtifacts(root, slow, { concurrency: 1, signal: controller.signal })).rejects.toThrow(/abort/i);
   });
 });
+
+describe('re-judged tables in the report', () => {
+  it('puts the judge beside the study for Tables 2 and 4', async () => {
+    const { buildArtifactsReport } = await import('./report.js');
+    const { renderStudyMarkdown } = await import('../report/html-markdown.js');
+    const nothing: Judge = async () => false;
+    const rejudged = await rejudgeArtifacts(root, nothing);
+    expect(rejudged.table2.gpt4).toEqual({ vulnerable: 0, total: 121 });
+    expect(rejudged.table4.gpt4!.gpt4).toEqual({ fixed: 91, vulnerable: 91 });
+    const data = await buildArtifactsReport(root, { rejudged, judgeName: 'never-vulnerable', runs: [] });
+    const md = renderStudyMarkdown(data);
+    expect(md).toContain('### Table 2 re-judged: vulnerable samples by never-vulnerable vs. the study');
+    expect(md).toMatch(/\| never-vulnerable \| 0\/121 \(0\.0%\) \| 0\/121/);
+    expect(md).toMatch(/\| GPT-4 \| never-vulnerable \| 92\/92 \(100\.0%\) \(—\) \| 91\/91 /);
+    expect(data.drilldown).toEqual([]);
+  });
+});

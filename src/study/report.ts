@@ -39,7 +39,7 @@ export async function buildArtifactsReport(root: string, options: ArtifactsRepor
   };
 }
 
-/** Figures 6, 3 and 4 as SVG, each with its numbers for the Markdown report. */
+/** Figures 6, 3 and 4 as SVG (their numbers are in studyReportTables; Figure 4 adds the list of fully fixed CWEs). */
 export async function studyCharts(t: StudyTables): Promise<ReportChart[]> {
   const roundPoints: RoundPoint[] = [];
   for (const s of t.figure6) {
@@ -56,27 +56,16 @@ export async function studyCharts(t: StudyTables): Promise<ReportChart[]> {
     r.cwes.map((c) => ({ group: `CWE-${c.cwe}`, series: MODEL_LABEL[r.repairer], rate: c.fixed / c.vulnerable })),
   );
 
-  const rounds = t.figure6;
   return [
     {
       title: 'Figure 6. Vulnerable files per round of iterative repair (RQ4)',
       caption: 'Bold: mean over the 5 runs of a setup; thin: the individual runs. iter1 scans the generated code, final the code after the 5th repair.',
       svg: await renderChartSvg(roundsChartSpec(roundPoints, RQ4_ROUNDS, 'Vulnerable files per round')),
-      data: {
-        title: 'Figure 6',
-        header: ['Setup', ...RQ4_ROUNDS],
-        rows: rounds.map((s) => [`${MODEL_LABEL[s.repairer]} fixing ${MODEL_LABEL[s.generator]}`, ...RQ4_ROUNDS.map((r) => s.mean[r].toFixed(1))]),
-      },
     },
     {
       title: 'Figure 3. False-positive rate of LLM self-review (RQ2)',
       caption: 'FP / (FP + TN) against the RQ1 labels, with Wilson 95% intervals.',
       svg: await renderChartSvg(falsePositiveChartSpec(fpPoints)),
-      data: {
-        title: 'Figure 3',
-        header: ['Detector', 'Generator', 'FP / (FP + TN)', 'Rate'],
-        rows: t.figure3.map((c) => [MODEL_LABEL[c.detector], MODEL_LABEL[c.generator], `${c.fp}/${c.fp + c.tn}`, pct(c.rate)]),
-      },
     },
     {
       title: 'Figure 4. One-shot fix rate per CWE (RQ3)',
