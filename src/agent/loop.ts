@@ -259,7 +259,10 @@ function describeRounds(current: Scanned, rounds: number, failed: FailedRound[],
         : `${current.counted.length} ${current.counted.length === 1 ? 'finding' : 'findings'} left after ${rounds} ${rounds === 1 ? 'round' : 'rounds'}`,
     );
   }
-  if (failed.length) parts.push(`failed ${failed.length === 1 ? 'round' : 'rounds'}: ${failed.map((f) => `${f.round} (${f.reason})`).join('; ')}`);
+  // Rounds that failed for the same reason are named together.
+  const byReason = new Map<string, number[]>();
+  for (const f of failed) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.round]);
+  for (const [reason, list] of byReason) parts.push(`${list.length === 1 ? 'round' : 'rounds'} ${list.join(', ')} failed: ${reason}`);
   return parts.length ? parts.join('; ') : undefined;
 }
 

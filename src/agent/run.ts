@@ -32,6 +32,8 @@ export interface AgentRunOptions {
   config?: RunConfig;
   /** Batch window for external scanners, ms (default 25). */
   batchWindowMs?: number;
+  /** Called once the run is open in the store, before any task starts. */
+  onRunOpened?: (runId: string, resumed: boolean) => void;
 }
 
 export interface AgentRun {
@@ -71,6 +73,7 @@ export async function runAgent(tasks: readonly AgentTask[], options: AgentRunOpt
   const { run, created } = store.openRun({ id: options.runId, kind: options.kind, config: { ...options.config, agent: fingerprint } });
   if (!created) checkSameSettings(run.id, run.config.agent as Record<string, unknown> | undefined, fingerprint);
   store.setRunStatus(run.id, 'running');
+  options.onRunOpened?.(run.id, !created);
   store.transaction(() => {
     for (const task of tasks) store.upsertTask({ runId: run.id, taskId: task.id, prompt: task.prompt, cwe: task.cwe });
   });

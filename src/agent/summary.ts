@@ -120,6 +120,7 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
     status: run.status,
     models: { generate: String(agent.generator ?? ''), repair: String(agent.repairer ?? '') },
     scanners: (agent.scanners as string[] | undefined) ?? [],
+    scannersSkipped: run.config.scannersSkipped ?? [],
     policy: String(agent.policy ?? ''),
     prompt: String(agent.prompt ?? ''),
     maxIterations: k,

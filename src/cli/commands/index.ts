@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerFix } from './fix.js';
+import { registerGenerate } from './generate.js';
+import { registerRun } from './run.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerGenerate, registerFix, registerRun];
