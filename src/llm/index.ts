@@ -40,5 +40,5 @@ export {
   type RepairContext,
 } from './prompts.js';
 export { extractPythonCode, extractValidPython, type ExtractResult, type ValidPythonResult } from './extract.js';
-export { askForCode, type AskForCodeOptions, type CodeAnswer } from './ask-for-code.js';
+export { askForCode, followUpMessage, type AskForCodeOptions, type CodeAnswer } from './ask-for-code.js';
 export { costOf, priceOf, PRICES, type Price } from './pricing.js';
