@@ -9,7 +9,12 @@ import { codeHash, configHash } from '../store/hash.js';
 import type { Store } from '../store/store.js';
 import { ScanBatcher } from './scan-batcher.js';
 
-/** Scanners that run in this process: batching them gains nothing. */
+/**
+ * Scanners that run in this process: batching them gains nothing, and their results are not
+ * cached across runs (rescanning is cheap, and a cache keyed by a version they do not report
+ * would outlive changes to their rules). A resumed run still rescans nothing: each sample's
+ * findings and verdict are stored with it.
+ */
 const IN_PROCESS = new Set(['builtin', 'llm']);
 
 export interface SampleScan {
@@ -31,8 +36,8 @@ export interface SampleScannerOptions {
 
 interface Slot {
   scanner: Scanner;
-  /** Cache key part: the tool's version and its rule set. */
-  version: string;
+  /** Cache key part: the tool's version and its rule set; undefined = not cached. */
+  version?: string;
   batcher?: ScanBatcher;
 }
 
@@ -50,13 +55,15 @@ export class SampleScanner {
 
   static async create(scanners: readonly Scanner[], options: SampleScannerOptions = {}): Promise<SampleScanner> {
     const slots = await Promise.all(
-      scanners.map(async (scanner): Promise<Slot> => ({
-        scanner,
-        version: await versionKey(scanner),
-        batcher: IN_PROCESS.has(scanner.name)
-          ? undefined
-          : new ScanBatcher(scanner, { windowMs: options.batchWindowMs, maxBatch: options.maxBatch, signal: options.signal }),
-      })),
+      scanners.map(async (scanner): Promise<Slot> =>
+        IN_PROCESS.has(scanner.name)
+          ? { scanner }
+          : {
+              scanner,
+              version: await versionKey(scanner),
+              batcher: new ScanBatcher(scanner, { windowMs: options.batchWindowMs, maxBatch: options.maxBatch, signal: options.signal }),
+            },
+      ),
     );
     return new SampleScanner(slots, options.store);
   }
@@ -75,8 +82,8 @@ export class SampleScanner {
     const cached: string[] = [];
     const results = await Promise.all(
       this.#slots.map(async (slot): Promise<ScanResult> => {
-        const key = { scanner: slot.scanner.name, version: slot.version, codeHash: hash };
-        const hit = this.#store?.getCachedScan(key);
+        const key = slot.version === undefined ? undefined : { scanner: slot.scanner.name, version: slot.version, codeHash: hash };
+        const hit = key && this.#store?.getCachedScan(key);
         if (hit) {
           cached.push(slot.scanner.name);
           bump(this.cacheHits, slot.scanner.name);
@@ -89,7 +96,7 @@ export class SampleScanner {
         signal?.throwIfAborted();
         const result = slot.batcher ? await slot.batcher.scan(file, signal) : await slot.scanner.scan([file], { signal });
         bump(this.runs, slot.scanner.name);
-        this.#store?.putCachedScan(key, result);
+        if (key) this.#store?.putCachedScan(key, result);
         return result;
       }),
     );
