@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs the compiled CLI; `npm run build` (part of the README's set-up) produces dist/.
-import { main } from '../dist/cli/main.js';
+import { existsSync } from 'node:fs';
 
-main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(`secagent: ${err?.message ?? err}`); process.exitCode = 1; },
-);
+const entry = new URL('../dist/cli/entry.js', import.meta.url);
+if (!existsSync(entry)) {
+  console.error('secagent: not built yet: run `npm run build` in the secagent folder first');
+  process.exit(2);
+}
+await import(entry.href);

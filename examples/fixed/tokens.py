@@ -1,8 +1,11 @@
 import hashlib
 import os
 import secrets
+from urllib.parse import urlparse
 
 import requests
+
+PROFILE_HOSTS = {"profiles.example.com"}
 
 
 def make_reset_token():
@@ -15,4 +18,7 @@ def hash_password(password, salt=None):
 
 
 def fetch_profile(url):
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or parsed.hostname not in PROFILE_HOSTS:
+        raise ValueError("profile URL must be https on an allowed host")
     return requests.get(url, timeout=10, auth=("admin", os.environ["API_PASSWORD"])).json()
