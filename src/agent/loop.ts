@@ -32,6 +32,8 @@ export interface TaskContext {
   repairer: CachedChatModel;
   scanner: SampleScanner;
   settings: AgentSettings;
+  /** Added to every call's cache attempt (see AgentRunOptions.attemptBase). */
+  attemptBase?: number;
   signal?: AbortSignal;
   emit(event: AgentEvent): void;
 }
@@ -147,6 +149,7 @@ async function firstSample(task: AgentTask, ctx: TaskContext): Promise<StoredSam
         maxAsks: ctx.settings.maxAsks,
         temperature: temperatureFor(ctx.settings, 0),
         signal: ctx.signal,
+        ...(ctx.attemptBase ? { attempt: ctx.attemptBase } : {}),
         context: { runId: ctx.runId, taskId: task.id, round: 0, purpose: 'generate' },
       });
       code = answer.code;
@@ -179,7 +182,7 @@ async function repair(
       temperature: temperatureFor(ctx.settings, round),
       signal: ctx.signal,
       // The same code may be repaired again next round after a failed one: a distinct ask.
-      attempt: round,
+      attempt: (ctx.attemptBase ?? 0) + round,
       context: { runId: ctx.runId, taskId: task.id, round, purpose: 'repair' },
       accept: (code) => apiBreak(current.sample.code, code, protectedNames),
     });

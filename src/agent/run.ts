@@ -32,6 +32,13 @@ export interface AgentRunOptions {
   config?: RunConfig;
   /** Batch window for external scanners, ms (default 25). */
   batchWindowMs?: number;
+  /**
+   * Added to the cache attempt of every LLM call (generation: base, repair round r: base + r),
+   * so that independent repetitions of the same setup (the study's 5 runs) are asked afresh
+   * instead of answered from each other's cache. Give repetition n (0-based) the base
+   * n × (maxIterations + 1) to keep the ranges apart. Default 0.
+   */
+  attemptBase?: number;
   /** Called once the run is open in the store, before any task starts. */
   onRunOpened?: (runId: string, resumed: boolean) => void;
 }
@@ -62,6 +69,7 @@ export function runFingerprint(tasks: readonly AgentTask[], options: AgentRunOpt
     temperatureStep: options.settings.temperatureStep ?? null,
     maxAsks: options.settings.maxAsks,
     tasks: configHash(tasks.map((t) => [t.id, t.prompt, t.code ?? null, t.cwe ?? null])),
+    ...(options.attemptBase ? { attemptBase: options.attemptBase } : {}),
   };
 }
 
@@ -93,6 +101,7 @@ export async function runAgent(tasks: readonly AgentTask[], options: AgentRunOpt
     repairer,
     scanner,
     settings: options.settings,
+    attemptBase: options.attemptBase,
     signal,
     emit: (event) => options.onEvent?.(event),
   };
