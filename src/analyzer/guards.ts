@@ -92,7 +92,8 @@ export class Guards {
             const pol = this.polarity(cond, name, kind);
             const hasElif = s.children.some((c) => c.type === 'elif_clause');
             const elseClause = s.children.find((c) => c.type === 'else_clause');
-            if (pol === 'safe-if-false' && !hasElif && exits(s.child('consequence'), this.model)) latest = Math.max(latest, s.startIndex);
+            // `if bad(x): return` — or `if bad(x): x = DEFAULT`, which also leaves only checked values.
+            if (pol === 'safe-if-false' && !hasElif && (exits(s.child('consequence'), this.model) || reassigns(s.child('consequence'), name))) latest = Math.max(latest, s.startIndex);
             if (pol === 'safe-if-true' && elseClause && !hasElif && exits(elseClause.child('body'), this.model)) latest = Math.max(latest, s.startIndex);
           } else if (s.type === 'assert_statement') {
             const cond = s.namedChildren[0];
@@ -144,7 +145,7 @@ export class Guards {
     const op = ops[0]!;
     // Checking something computed from x (its extension, its length) says little about x
     // itself, except for URLs, whose host part is what a redirect or request check is about.
-    const derivedOk = kind === 'redirect' || kind === 'ssrf';
+    const derivedOk = kind === 'redirect' || kind === 'ssrf' || kind === 'url-scheme';
     const subjectOf = (e: PyNode): boolean => this.mentions(e, name, derivedOk ? 0 : 2);
     if (op === 'in' || op === 'not in') {
       const positive = op === 'in';
@@ -157,8 +158,16 @@ export class Guards {
       }
       return undefined;
     }
-    if (op === '==' || op === '!=' || op === 'is') {
-      const positive = op !== '!=';
+    if (op === '==' || op === '!=' || op === 'is' || op === 'is not') {
+      const positive = op === '==' || op === 'is';
+      // `check(x) is None`, `re.match(p, x) == None`: the check's polarity, flipped.
+      const none = [left, right].find((o) => o.type === 'none' || o.type === 'false');
+      const check = none === left ? right : none === right ? left : undefined;
+      if (none && check && check.type === 'call') {
+        const p = this.polarity(check, name, kind);
+        if (!p) return undefined;
+        return positive === (p === 'safe-if-true') ? 'safe-if-false' : 'safe-if-true';
+      }
       const [subject, other] = subjectOf(left) ? [left, right] : subjectOf(right) ? [right, left] : [undefined, undefined];
       if (!subject || !other) return undefined;
       const v = this.model.constValue(other);
@@ -180,14 +189,27 @@ export class Guards {
     if (q === 'isinstance' && info.positional[0] && this.mentions(info.positional[0], name)) {
       const types = info.positional[1]?.text ?? '';
       if (/\b(int|float|bool|uuid\.UUID|UUID)\b/.test(types)) return 'safe-if-true';
+      // Flask serialises dicts and lists as JSON, never as HTML.
+      if (kind === 'xss' && /^\(?\s*(dict|list)\b/.test(types) && !/\bstr\b/.test(types)) return 'safe-if-true';
     }
     if (/^re\.(fullmatch|match|search)$/.test(q) || (/^re\.Pattern\.(fullmatch|match|search)$/.test(q) && info.receiver)) {
       const subject = q.startsWith('re.Pattern') ? info.positional[0] : info.arg(1, 'string');
       if (!subject || !this.mentions(subject, name)) return undefined;
-      const pattern = q.startsWith('re.Pattern') ? this.compiledPattern(info.receiver!) : this.model.constString(info.arg(0, 'pattern'));
+      const patternArg = info.arg(0, 'pattern');
+      const pattern = q.startsWith('re.Pattern')
+        ? this.compiledPattern(info.receiver!)
+        : (this.model.constString(patternArg) ?? (patternArg ? this.compiledPattern(patternArg) : undefined));
       if (pattern === undefined) return undefined;
       const method = q.slice(q.lastIndexOf('.') + 1);
       return anchoredPattern(pattern, method, kind) ? 'safe-if-true' : undefined;
+    }
+    if ((kind === 'url-scheme' || kind === 'ssrf' || kind === 'redirect') && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name, 2)) {
+      const prefix = this.model.constValue(info.positional[0]);
+      const prefixes = Array.isArray(prefix) ? prefix : [prefix];
+      if (kind === 'url-scheme' && prefixes.every((p) => typeof p === 'string' && /^https?(:|$)/i.test(p))) return 'safe-if-true';
+      // A fixed scheme and host (`https://example.com/`), or a local path that cannot be `//host`.
+      if (prefixes.every((p) => typeof p === 'string' && /^https?:\/\/[^/]+\//i.test(p))) return 'safe-if-true';
+      return undefined;
     }
     if (kind === 'path' && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name)) {
       if (this.normalisedPath(info.receiver, name)) return 'safe-if-true';
@@ -195,9 +217,13 @@ export class Guards {
     }
     if (kind === 'path' && info.method === 'is_relative_to' && info.receiver && this.mentions(info.receiver, name)) return 'safe-if-true';
     if (/url_has_allowed_host_and_scheme|is_safe_url/.test(q) && mentionsArg) return 'safe-if-true';
-    // The snippet's own validation function (`if not is_valid(x): return`), or one it
-    // calls without defining it.
-    if (mentionsArg && (q.startsWith('$.') || (!q.includes('.') && !NOT_VALIDATORS.has(q) && info.callee.type === 'identifier' && this.model.reaching(info.callee).length === 0 && !isBuiltin(q))))
+    // The snippet's own validation function (`if not is_valid(x): return`) when its body
+    // checks something relevant to the kind, or one it calls without defining it.
+    if (mentionsArg && q.startsWith('$.')) {
+      const def = this.model.localDefinition(q);
+      return def && validatorFits(def, kind) ? 'safe-if-true' : undefined;
+    }
+    if (mentionsArg && !q.includes('.') && !NOT_VALIDATORS.has(q) && info.callee.type === 'identifier' && this.model.reaching(info.callee).length === 0 && !isBuiltin(q))
       return 'safe-if-true';
     return undefined;
   }
@@ -207,7 +233,7 @@ export class Guards {
     if (depth > 4) return false;
     if (node.type === 'call') {
       const q = this.model.qname(node.child('function')) ?? '';
-      if (/^os\.path\.(realpath|abspath|normpath)$/.test(q) || /^pathlib\.Path\.(resolve|absolute)$/.test(q) || q === 'pathlib.Path.resolve') return true;
+      if (/^os\.path\.(realpath|abspath|normpath)$/.test(q) || /^pathlib\.Path\.(resolve|absolute)$/.test(q) || /(^|\.)safe_join$/.test(q)) return true;
       if (/\.(resolve|absolute)$/.test(node.child('function')?.text ?? '')) return true;
       const info = this.model.call(node);
       if (info?.method === 'startswith' && info.receiver) return this.normalisedPath(info.receiver, name, depth + 1);
@@ -268,6 +294,20 @@ export class Guards {
   }
 }
 
+/** Evidence in a validation function's body that it checks what matters for the sink kind. */
+const VALIDATOR_EVIDENCE: Record<string, RegExp> = {
+  path: /\.\.|basename|realpath|abspath|normpath|secure_filename|safe_join|commonpath|is_relative_to|isalnum|isalpha|fullmatch|re\.match|['"]\/['"]|os\.sep|\bin\s+[A-Z_]+\b/,
+  redirect: /netloc|hostname|urlparse|urlsplit|startswith|fullmatch|re\.match|re\.search|\bin\s+[A-Za-z_]+|==/,
+  ssrf: /netloc|hostname|urlparse|urlsplit|startswith|fullmatch|re\.match|re\.search|isalnum|isdigit|\bin\s+[A-Za-z_]+|==/,
+};
+
+function validatorFits(def: PyNode, kind: SinkKind): boolean {
+  const evidence = VALIDATOR_EVIDENCE[kind];
+  if (!evidence) return true;
+  const body = def.child('body');
+  return body ? evidence.test(body.text) : false;
+}
+
 function isBuiltin(name: string): boolean {
   return ['int', 'float', 'isinstance', 'issubclass', 'eval', 'exec', 'input', 'ord', 'chr', 'abs', 'round', 'iter', 'next', 'format', 'id', 'hash', 'zip', 'map', 'filter', 'range', 'enumerate', 'vars', 'dir', 'globals', 'locals', 'compile', 'super'].includes(name);
 }
@@ -278,11 +318,24 @@ function anchoredPattern(pattern: string, method: string, kind: SinkKind): boole
   const end = method === 'fullmatch' || /(^|[^\\])(\$|\\Z|\\z)\)?$/.test(pattern);
   if (!start || !end) return false;
   if (kind === 'redirect' || kind === 'ssrf') {
-    // An unescaped `.` outside a character class lets `wwwXexample.com` through.
-    const withoutClasses = pattern.replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
-    if (withoutClasses.includes('.')) return false;
+    const scheme = pattern.indexOf('://');
+    if (scheme >= 0) {
+      // The host right after the scheme must be spelled out (`example\.com`), not a class.
+      const host = pattern.slice(scheme + 3);
+      return /^(\((\?:)?[a-z0-9-]*\\\.\)\??)?[a-z0-9-]+(\\\.[a-z0-9-]+)+(\/|:|\$|\\Z|\(|\[\/)/i.test(host);
+    }
+    // No scheme: the pattern must not admit `/`, `:` or `.`-wildcards, else `//evil.com` fits.
+    const outside = pattern.replace(/\\\\/g, '').replace(/\[[^\]]*\]/g, '');
+    if (/\\[SWD]|(^|[^\\])\./.test(outside) || /\[\^/.test(pattern)) return false;
+    for (const cls of pattern.match(/\[[^\]]*\]/g) ?? []) if (/[\/:]|\\S|\\W/.test(cls)) return false;
   }
   return true;
+}
+
+/** The block rebinds `name` in a top-level assignment. */
+function reassigns(block: PyNode | undefined, name: string): boolean {
+  if (!block) return false;
+  return block.namedChildren.some((st) => st.type === 'expression_statement' && st.namedChildren[0]?.type === 'assignment' && st.namedChildren[0].child('left')?.text === name);
 }
 
 /** A block that always leaves: ends in return/raise/continue/break or abort()/sys.exit(). */

@@ -701,17 +701,24 @@ export class ModuleModel {
         return undefined;
       }
       case 'identifier': {
-        const bindings = this.reaching(node).filter((b) => b.kind === 'assign' || b.kind === 'augassign');
-        if (bindings.length === 0) return undefined;
-        // Prefer the most recent complete value; an augmented assignment extends the earlier one.
+        const bindings = this.reaching(node);
+        if (bindings.length === 0 || bindings.some((b) => b.kind !== 'assign' && b.kind !== 'augassign')) return undefined;
+        // `q = "..."; q += "..."`: an augmented assignment extends the one value before it.
         const last = bindings[0]!;
-        if (last.kind === 'assign' && !last.path.length && !last.element) return this.templateText(last.value, depth + 1);
         if (last.kind === 'augassign') {
-          const prev = bindings.slice(1).find((b) => b.kind === 'assign');
-          const before = prev && prev.kind === 'assign' ? this.templateText(prev.value, depth + 1) : undefined;
-          return (before ?? '{}') + (this.templateText(last.value, depth + 1) ?? '{}');
+          const prev = bindings[1];
+          if (bindings.length !== 2 || prev?.kind !== 'assign' || prev.path.length || prev.element) return undefined;
+          return (this.templateText(prev.value, depth + 1) ?? '{}') + (this.templateText(last.value, depth + 1) ?? '{}');
         }
-        return undefined;
+        // Several values may reach the use (branches): a template only when they all agree.
+        let text: string | undefined;
+        for (const b of bindings) {
+          if (b.kind !== 'assign' || b.path.length || b.element) return undefined;
+          const t = this.templateText(b.value, depth + 1);
+          if (t === undefined || (text !== undefined && t !== text)) return undefined;
+          text = t;
+        }
+        return text;
       }
       default:
         return undefined;

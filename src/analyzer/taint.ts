@@ -131,12 +131,12 @@ export class TaintEngine {
       case 'identifier':
         return this.identifier(node, kind);
       case 'attribute': {
-        const src = this.sourceAt(node);
+        const src = this.sourceAt(node, kind);
         if (src) return [src];
         return this.of(node.child('object'), kind);
       }
       case 'subscript': {
-        const src = this.sourceAt(node);
+        const src = this.sourceAt(node, kind);
         if (src) return [src];
         return this.of(node.child('value'), kind);
       }
@@ -191,9 +191,17 @@ export class TaintEngine {
     }
   }
 
-  private sourceAt(node: PyNode): Taint | undefined {
+  private sourceAt(node: PyNode, kind: SinkKind): Taint | undefined {
+    // When the chain starts at a variable that already holds untrusted data (`cmd = input()`;
+    // `cmd.split()`), the data's own path, with its guards, is the one to follow.
+    const base = baseIdentifier(node);
+    if (base && base !== node && this.model.reaching(base).some((b) => b.kind !== 'import' && b.kind !== 'param' && b.kind !== 'def' && b.kind !== 'class')) {
+      if (this.model.values(base).some((q) => matchSource(q))) return undefined;
+    }
     for (const q of this.model.values(node)) {
       const s = matchSource(q);
+      // A local file is the program's own data, except as a serialised object or XML bomb.
+      if (s?.[1] === 'file' && kind !== 'deserialize' && kind !== 'xml') continue;
       if (s) return { origin: s[1], source: node, label: s[2], steps: [step(node, `untrusted data from ${s[2]}`)] };
     }
     return undefined;
@@ -214,7 +222,7 @@ export class TaintEngine {
   private binding(b: Binding, use: PyNode, kind: SinkKind): Taint[] {
     switch (b.kind) {
       case 'import': {
-        const src = this.sourceAt(use);
+        const src = this.sourceAt(use, kind);
         return src ? [src] : [];
       }
       case 'assign': {
@@ -261,7 +269,7 @@ export class TaintEngine {
     if (info.method && NON_PROPAGATING_METHODS.has(info.method)) return [];
     if (this.cleansByReplace(info, kind)) return [];
     if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
-    const src = this.sourceAt(node);
+    const src = this.sourceAt(node, kind);
     if (src) return [src];
     // `ALLOWED.get(key, default)` on a dict of constants: the key only selects a constant.
     if (info.method === 'get' && info.receiver && this.isConstantDict(info.receiver)) return this.of(info.arg(1, 'default'), kind);
@@ -295,7 +303,19 @@ export class TaintEngine {
     if (info.method !== 'replace' && info.method !== 'sub') return false;
     const pattern = info.method === 'replace' ? this.model.constString(info.positional[0]) : info.qname === 're.sub' ? this.model.constString(info.positional[0]) : undefined;
     if (pattern === undefined) return false;
-    if (kind === 'log' || kind === 'header') return /\n|\\n|\r|\\r|\\s/.test(pattern);
+    if (kind === 'log') return /\n|\\n|\r|\\r|\\s/.test(pattern);
+    if (kind === 'header') {
+      // Both CR and LF must go; chained replaces count together.
+      const removed = (p: string): string => (/\\s/.test(p) ? '\r\n' : (/\r|\\r/.test(p) ? '\r' : '') + (/\n|\\n/.test(p) ? '\n' : ''));
+      let gone = removed(pattern);
+      for (let r = info.receiver; r?.type === 'call' && gone.length < 2; ) {
+        const inner = this.model.call(r);
+        if (inner?.method !== 'replace') break;
+        gone += removed(this.model.constString(inner.positional[0]) ?? '');
+        r = inner.receiver;
+      }
+      return gone.includes('\r') && gone.includes('\n');
+    }
     if (kind === 'xss') return pattern.includes('<') || pattern.includes('&');
     return false;
   }
@@ -349,6 +369,20 @@ export class TaintEngine {
     }
     return best ?? t;
   }
+}
+
+/** The variable a chain like `a.b[c].d()` starts from. */
+function baseIdentifier(node: PyNode): PyNode | undefined {
+  let n: PyNode | undefined = node;
+  for (let i = 0; n && i < 50; i++) {
+    if (n.type === 'identifier') return n;
+    if (n.type === 'attribute') n = n.child('object');
+    else if (n.type === 'subscript') n = n.child('value');
+    else if (n.type === 'call') n = n.child('function');
+    else if (n.type === 'parenthesized_expression') n = n.namedChildren[0];
+    else return undefined;
+  }
+  return undefined;
 }
 
 function limit(taints: Taint[]): Taint[] {

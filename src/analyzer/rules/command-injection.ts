@@ -29,7 +29,7 @@ const SPAWN_CALLS = ['os.spawnl', 'os.spawnle', 'os.spawnlp', 'os.spawnlpe', 'os
 export default defineRule({
   meta: {
     id: 'py/command-injection',
-    cwes: [78],
+    cwes: [78, 116],
     severity: 'high',
     confidence: 'high',
     message: 'OS command built from untrusted data',

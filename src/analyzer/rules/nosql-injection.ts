@@ -1,0 +1,67 @@
+import type { PyNode } from '../ast.js';
+import type { CallInfo } from '../model.js';
+import { defineRule } from '../rule.js';
+
+const MONGO_METHODS = [
+  'find',
+  'find_one',
+  'find_one_and_delete',
+  'find_one_and_replace',
+  'find_one_and_update',
+  'delete_one',
+  'delete_many',
+  'update_one',
+  'update_many',
+  'replace_one',
+  'count_documents',
+  'count',
+  'aggregate',
+  'distinct',
+  'watch',
+];
+const DYNAMO_EXPRESSIONS = ['FilterExpression', 'KeyConditionExpression', 'ProjectionExpression', 'ConditionExpression', 'UpdateExpression'];
+const DYNAMO_CALLS = ['boto3.client.scan', 'boto3.client.query', 'boto3.client.update_item', 'boto3.client.delete_item', 'boto3.client.put_item', 'boto3.Table.scan', 'boto3.Table.query', 'boto3.Table.update_item', 'boto3.Table.delete_item'];
+const OPERATOR_KEYS = new Set(['$where', '$expr', '$function', '$accumulator']);
+
+export default defineRule({
+  meta: {
+    id: 'py/nosql-injection',
+    cwes: [943],
+    severity: 'high',
+    confidence: 'high',
+    message: 'NoSQL query built from untrusted data',
+    fixHint:
+      "Build the query from fixed keys and cast values to the expected type: coll.find_one({'name': str(name)}); never pass request JSON as the filter or put data in $where. For DynamoDB keep FilterExpression constant and pass values via ExpressionAttributeValues.",
+    doc: 'MongoDB filters are objects: a request value that is itself an object such as {"$ne": null} changes the query, and $where runs JavaScript. DynamoDB expressions are strings parsed by the service; data must go in ExpressionAttributeValues, not into the expression text.',
+  },
+  check(context) {
+    const { model } = context;
+    const checkFilter = (c: CallInfo, filter: PyNode | undefined): void => {
+      if (!filter || model.isConstant(filter)) return;
+      if (filter.type === 'dictionary') {
+        // Fixed keys with plain values: only operator keys that run code are dangerous.
+        for (const pair of filter.namedChildren) {
+          if (pair.type !== 'pair') continue;
+          const key = model.constString(pair.child('key'));
+          if (key === undefined || OPERATOR_KEYS.has(key)) {
+            if (context.reportTaint({ node: c.node, value: pair.child('value'), kind: 'nosql', message: `MongoDB ${key ?? 'query key'} built from {source}` })) return;
+          }
+          if (key === undefined && context.reportTaint({ node: c.node, value: pair.child('key'), kind: 'nosql', message: 'MongoDB query key from {source}' })) return;
+        }
+        return;
+      }
+      context.reportTaint({ node: c.node, value: filter, kind: 'nosql', message: 'MongoDB query object from {source}' });
+    };
+    const calls: Record<string, (c: CallInfo) => void> = {};
+    for (const m of MONGO_METHODS) calls[`pymongo.collection.Collection.${m}`] = (c) => checkFilter(c, m === 'aggregate' ? c.arg(0, 'pipeline') : m === 'distinct' ? c.arg(1, 'filter') : c.arg(0, 'filter'));
+    for (const q of DYNAMO_CALLS)
+      calls[q] = (c) => {
+        for (const k of DYNAMO_EXPRESSIONS) {
+          const expr = c.keywords.get(k);
+          if (!expr || model.isConstant(expr)) continue;
+          if (context.reportTaint({ node: c.node, value: expr, kind: 'nosql', message: `DynamoDB ${k} built from {source}` })) return;
+        }
+      };
+    return { calls };
+  },
+});

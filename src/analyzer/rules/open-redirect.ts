@@ -1,0 +1,57 @@
+import type { PyNode } from '../ast.js';
+import type { CallInfo } from '../model.js';
+import { defineRule } from '../rule.js';
+
+const REDIRECTS: Record<string, [number, string]> = {
+  'flask.redirect': [0, 'location'],
+  'django.shortcuts.redirect': [0, 'to'],
+  'django.http.HttpResponseRedirect': [0, 'redirect_to'],
+  'django.http.HttpResponsePermanentRedirect': [0, 'redirect_to'],
+  'fastapi.responses.RedirectResponse': [0, 'url'],
+  'bottle.redirect': [0, 'url'],
+};
+
+export default defineRule({
+  meta: {
+    id: 'py/open-redirect',
+    cwes: [601, 20],
+    severity: 'medium',
+    confidence: 'high',
+    message: 'Redirect to a URL taken from untrusted data',
+    fixHint:
+      "Redirect only to known places: map a key to a URL from an allow-list, or accept a relative path and check it: parts = urllib.parse.urlparse(target); if parts.netloc or parts.scheme: abort(400) (Django: url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})).",
+    doc: 'Redirecting to a URL from the request lets attackers send users from a trusted link to a phishing site. Substring checks such as "example.com" in url are bypassed by evil.com/?example.com; compare the parsed host with an allow-list or allow only local paths.',
+  },
+  check(context) {
+    const { model } = context;
+    const check = (node: PyNode, url: PyNode | undefined): void => {
+      if (!url || model.isConstant(url)) return;
+      // A fixed local path or fixed host in front of the data keeps the destination.
+      const template = model.templateText(url) ?? '';
+      if (/^\/(?![\/\\])/.test(template) || /^https?:\/\/[^/{}]+\//i.test(template)) return;
+      context.reportTaint({ node, value: url, kind: 'redirect', message: 'redirect to a URL from {source}' });
+    };
+    const calls: Record<string, (c: CallInfo) => void> = {};
+    for (const [q, [i, kw]] of Object.entries(REDIRECTS)) calls[q] = (c) => check(c.node, c.arg(i, kw));
+    return {
+      calls,
+      nodes: {
+        assignment(node) {
+          const left = node.child('left');
+          if (left?.type !== 'subscript') return;
+          const key = model.constString(left.childrenOf('subscript')[0])?.toLowerCase();
+          if (key === 'location') check(node, node.child('right'));
+        },
+      },
+      call(c) {
+        // `headers.add('Location', url)`, `response.headers.set('Location', url)`
+        if ((c.method === 'add' || c.method === 'set' || c.method === 'add_header') && model.constString(c.arg(0))?.toLowerCase() === 'location') check(c.node, c.arg(1));
+        // `Response(status=302, headers={'Location': url})`
+        const headers = c.keywords.get('headers');
+        if (headers?.type === 'dictionary')
+          for (const pair of headers.namedChildren)
+            if (pair.type === 'pair' && model.constString(pair.child('key'))?.toLowerCase() === 'location') check(c.node, pair.child('value'));
+      },
+    };
+  },
+});

@@ -1,0 +1,72 @@
+import type { CallInfo } from '../model.js';
+import { defineRule } from '../rule.js';
+
+/** Calls taking a file path: qualified name → [position, keyword] of each path argument. */
+const PATH_ARGS: Record<string, Array<[number, string]>> = {
+  open: [[0, 'file']],
+  'io.open': [[0, 'file']],
+  'codecs.open': [[0, 'filename']],
+  'os.open': [[0, 'path']],
+  'os.remove': [[0, 'path']],
+  'os.unlink': [[0, 'path']],
+  'os.rmdir': [[0, 'path']],
+  'os.removedirs': [[0, 'name']],
+  'os.rename': [[0, 'src'], [1, 'dst']],
+  'os.replace': [[0, 'src'], [1, 'dst']],
+  'os.listdir': [[0, 'path']],
+  'os.scandir': [[0, 'path']],
+  'os.chmod': [[0, 'path']],
+  'os.chown': [[0, 'path']],
+  'os.truncate': [[0, 'path']],
+  'os.makedirs': [[0, 'name']],
+  'os.mkdir': [[0, 'path']],
+  'shutil.rmtree': [[0, 'path']],
+  'shutil.copy': [[0, 'src'], [1, 'dst']],
+  'shutil.copy2': [[0, 'src'], [1, 'dst']],
+  'shutil.copyfile': [[0, 'src'], [1, 'dst']],
+  'shutil.copytree': [[0, 'src'], [1, 'dst']],
+  'shutil.move': [[0, 'src'], [1, 'dst']],
+  'flask.send_file': [[0, 'path_or_file'], [0, 'filename_or_fp']],
+  'flask.send_from_directory': [[0, 'directory']],
+  'django.http.FileResponse': [],
+  'fastapi.responses.FileResponse': [[0, 'path']],
+  'pathlib.Path': [],
+  'tarfile.open': [],
+};
+/** Methods of pathlib.Path that touch the file system at the path the object holds. */
+const PATH_METHODS = new Set(['open', 'read_text', 'read_bytes', 'write_text', 'write_bytes', 'unlink', 'rmdir', 'mkdir', 'touch', 'rename', 'replace', 'iterdir', 'chmod']);
+
+export default defineRule({
+  meta: {
+    id: 'py/path-traversal',
+    cwes: [22, 73, 99],
+    severity: 'high',
+    confidence: 'high',
+    message: 'File path built from untrusted data',
+    fixHint:
+      "Reduce the name to a plain file name (werkzeug.utils.secure_filename(name) or os.path.basename(name)), join it to a fixed base directory, then check os.path.realpath(path).startswith(os.path.realpath(BASE) + os.sep) before opening; or use flask.send_from_directory(BASE, name).",
+    doc: 'A path that contains request data or arguments can climb out of the intended directory with `../` or name an absolute path, reading or deleting files the program can reach. Normalise the path and check it stays under a fixed base directory, or accept only names from an allow-list.',
+    bandit: [],
+  },
+  check(context) {
+    const calls: Record<string, (c: CallInfo) => void> = {};
+    for (const [q, args] of Object.entries(PATH_ARGS)) {
+      if (args.length === 0) continue;
+      calls[q] = (c) => {
+        for (const [i, kw] of args) {
+          const value = c.arg(i, kw);
+          if (!value || context.model.isConstant(value)) continue;
+          if (context.reportTaint({ node: c.node, value, kind: 'path', message: 'file path built from {source}' })) return;
+        }
+      };
+    }
+    return {
+      calls,
+      call(c) {
+        if (!c.method || !PATH_METHODS.has(c.method) || !c.receiver) return;
+        if (!c.qnames.some((q) => q.startsWith('pathlib.Path.'))) return;
+        context.reportTaint({ node: c.node, value: c.receiver, kind: 'path', message: 'file path built from {source}' });
+      },
+    };
+  },
+});

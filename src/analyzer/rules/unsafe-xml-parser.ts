@@ -1,0 +1,52 @@
+import type { CallInfo } from '../model.js';
+import { defineRule } from '../rule.js';
+
+const STDLIB_PARSE: Record<string, [number, string]> = {
+  'xml.etree.ElementTree.fromstring': [0, 'text'],
+  'xml.etree.ElementTree.XML': [0, 'text'],
+  'xml.etree.ElementTree.fromstringlist': [0, 'sequence'],
+  'xml.etree.ElementTree.parse': [0, 'source'],
+  'xml.etree.ElementTree.iterparse': [0, 'source'],
+  'xml.etree.ElementTree.XMLParser.feed': [0, 'data'],
+  'xml.etree.ElementTree.ElementTree.parse': [0, 'source'],
+  'xml.dom.minidom.parseString': [0, 'string'],
+  'xml.dom.minidom.parse': [0, 'file'],
+  'xml.dom.pulldom.parseString': [0, 'string'],
+  'xml.dom.pulldom.parse': [0, 'stream_or_string'],
+  'xml.sax.parseString': [0, 'string'],
+  'xml.sax.parse': [0, 'source'],
+  'xml.sax.XMLReader.parse': [0, 'source'],
+  'xmlrpc.client.loads': [0, 'data'],
+};
+
+export default defineRule({
+  meta: {
+    id: 'py/unsafe-xml-parser',
+    cwes: [776, 611, 20],
+    severity: 'medium',
+    confidence: 'high',
+    message: 'Untrusted XML parsed with a parser open to entity-expansion attacks',
+    fixHint: 'Parse untrusted XML with defusedxml: import defusedxml.ElementTree as ET; ET.fromstring(data) (defusedxml.minidom, defusedxml.sax likewise).',
+    doc: "The standard library's XML parsers expand entities defined in the document, so a few hundred bytes (billion laughs) can consume gigabytes of memory, and pulldom/sax can be made to fetch external resources. defusedxml offers the same API with these features refused.",
+    bandit: ['B313', 'B314', 'B318', 'B319', 'B317', 'B320', 'B405', 'B408'],
+  },
+  check(context) {
+    const { model } = context;
+    // `parser.setFeature(feature_external_ges, False)`: the SAX parser was hardened.
+    const saxHardened = model.calls.some((c) => c.method === 'setFeature' && /external/i.test(c.arg(0)?.text ?? '') && model.constValue(c.arg(1)) === false);
+    const calls: Record<string, (c: CallInfo) => void> = {};
+    for (const [q, [i, kw]] of Object.entries(STDLIB_PARSE))
+      calls[q] = (c) => {
+        // A parser passed in (defusedxml's, or a configured one) decides.
+        if (c.keywords.has('parser') || (q.startsWith('xml.etree') && c.positional.length > 1)) return;
+        if (q.startsWith('xml.sax') && saxHardened) return;
+        const source = c.arg(i, kw);
+        if (!source) return;
+        const what = `${q.split('.').slice(-2).join('.')}()`;
+        if (!model.isConstant(source) && context.reportTaint({ node: c.node, value: source, kind: 'xml', message: `${what} parses XML from {source} (entity expansion)` })) return;
+        // Bandit (B313-B319) flags every use; a local file can be untrusted too.
+        context.report({ node: c.node, message: `${what} parses XML without defusedxml's protection against entity expansion`, confidence: 'low', severity: 'low' });
+      };
+    return { calls };
+  },
+});
