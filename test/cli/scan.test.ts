@@ -59,7 +59,8 @@ describe('secagent scan', () => {
     const only = JSON.parse((await runCli(['scan', dir, '--scanners', 'builtin', '--format', 'json', '--cwe', '943'])).stdout);
     expect(only.findings.length).toBeGreaterThan(0);
     expect(only.findings.length).toBeLessThanOrEqual(all.findings.length);
-    expect(only.findings.every((f: { cwes: number[] }) => f.cwes.includes(89) || f.cwes.includes(943))).toBe(true);
+    expect(only.findings.every((f: { cwes: string[] }) => f.cwes.includes('CWE-89') || f.cwes.includes('CWE-943'))).toBe(true);
+    expect(all.findings.some((f: { cwes: string[] }) => !f.cwes.includes('CWE-89'))).toBe(true);
   });
 
   it('counts suppressed findings', async () => {

@@ -29,6 +29,7 @@ interface ScanCliOptions {
   bandit?: string;
   codeql?: string;
   semgrepConfig?: string[];
+  exclude?: string[];
   exitZero?: boolean;
   color?: boolean;
 }
@@ -47,7 +48,7 @@ export interface CollectedFiles {
  * for `*.py`. A named file that is missing or not UTF-8 is an error; a bad file found while
  * walking a folder is skipped and reported, so one odd file does not stop a large scan.
  */
-export async function collectPythonFiles(paths: string[]): Promise<CollectedFiles> {
+export async function collectPythonFiles(paths: string[], exclude: string[] = []): Promise<CollectedFiles> {
   const files: SourceFile[] = [];
   const skipped: CollectedFiles['skipped'] = [];
   const seen = new Set<string>();
@@ -67,7 +68,7 @@ export async function collectPythonFiles(paths: string[]): Promise<CollectedFile
       add(path, readSourceFile(path));
       continue;
     }
-    const found = await fg('**/*.py', { cwd: path, ignore: IGNORED_DIRS, onlyFiles: true, followSymbolicLinks: false, dot: false });
+    const found = await fg('**/*.py', { cwd: path, ignore: [...IGNORED_DIRS, ...exclude.flatMap(excludePatterns)], onlyFiles: true, followSymbolicLinks: false, dot: false });
     found.sort();
     for (const relative of found) {
       const file = `${path.replace(/\/+$/, '')}/${relative}`;
@@ -80,6 +81,12 @@ export async function collectPythonFiles(paths: string[]): Promise<CollectedFile
     }
   }
   return { files, skipped };
+}
+
+/** `test` or `test/` excludes that folder (and a file of that name); other globs are used as given. */
+function excludePatterns(pattern: string): string[] {
+  const trimmed = pattern.replace(/\/+$/, '');
+  return /[*?[{]/.test(trimmed) ? [trimmed] : [trimmed, `${trimmed}/**`];
 }
 
 /** Keeps the findings whose CWE matches `cwe` along the hierarchy. */
@@ -107,13 +114,14 @@ export function registerScan(program: Command): void {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--scanners <list>', 'auto (every available one), or a list of builtin,bandit,codeql,semgrep', 'auto')
     .option('--cwe <id>', 'report only findings matching this CWE (same, parent or child)', cweOption)
+    .option('--exclude <glob...>', 'inside folders, skip paths matching these globs (relative to the folder, e.g. test or "**/tests/**")')
     .option('--bandit <path>', 'the bandit executable to use')
     .option('--codeql <path>', 'the codeql executable to use')
     .option('--semgrep-config <config...>', 'semgrep rule configs (default p/python)')
     .option('--exit-zero', 'exit 0 even when findings are reported')
     .option('--color', 'color the text report')
     .action(async (paths: string[], options: ScanCliOptions) => {
-      const { files, skipped } = await collectPythonFiles(paths);
+      const { files, skipped } = await collectPythonFiles(paths, options.exclude);
       for (const skip of skipped) note(`skipped ${skip.reason}`);
       if (files.length === 0) throw new UserError(`no Python files found in ${paths.join(', ')}`);
 
