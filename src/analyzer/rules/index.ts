@@ -22,6 +22,8 @@ import unsafeXmlParser from './unsafe-xml-parser.js';
 import urlOpenAnyScheme from './url-open-any-scheme.js';
 import xpathInjection from './xpath-injection.js';
 import xxe from './xxe.js';
+// Cryptography, secrets, configuration and information exposure (group A).
+import { groupARules } from './group-a-rules.js';
 
 export const allRules: readonly Rule[] = [
   // Injection (taint-based)
@@ -47,4 +49,6 @@ export const allRules: readonly Rule[] = [
   unsafeXmlParser,
   regexInjection,
   redos,
+  // Cryptography, secrets, configuration and information exposure (group A).
+  ...groupARules,
 ];

@@ -1,0 +1,271 @@
+import type { PyNode } from '../ast.js';
+import type { CallInfo, ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
+import { callNames, isFixedBytes, targetName } from './value-flow.js';
+
+/** Where a call takes its password positionally: qualified name (or `*.method`) → index. */
+const PASSWORD_POSITION: Array<[pattern: RegExp, index: number]> = [
+  [/^(MySQLdb|pymysql)\.connect$/, 2],
+  [/^ftplib\.FTP(_TLS)?$/, 2],
+  [/^ldap3\.Connection$/, 2],
+  [/^paramiko\.SSHClient\.connect$/, 3],
+  [/^requests\.auth\.HTTP(Basic|Digest|Proxy)Auth$/, 1],
+  [/^(httpx|aiohttp)\.(BasicAuth|DigestAuth)$/, 1],
+  [/^pika\.(credentials\.)?PlainCredentials$/, 1],
+  [/^(smtplib|ftplib|imaplib|poplib|nntplib)\..*\.login$/, 1],
+  [/^ldap\..*\.(simple_bind_s|simple_bind|bind_s|bind)$/, 1],
+  [/^poplib\..*\.pass_$/, 0],
+];
+
+/** Keyword arguments that take a password or key, whatever the callee. */
+const KEYWORD_KIND = (name: string): SecretKind | undefined => {
+  if (name === 'passwd' || name === 'pwd') return 'password';
+  return secretKindOfName(name);
+};
+
+/** Calls that take a secret signing or encryption key first (or as `key=`): a constant one is a hard-coded key. */
+const KEY_FIRST = [
+  /^Crypto\.Cipher\.(AES|DES|DES3|ARC2|ARC4|Blowfish|CAST|ChaCha20|ChaCha20_Poly1305|Salsa20)\.new$/,
+  /^cryptography\.hazmat\.primitives\.ciphers\.algorithms\.\w+$/,
+  /^cryptography\.hazmat\.primitives\.ciphers\.aead\.\w+$/,
+  /^cryptography\.fernet\.Fernet$/,
+  /^hmac\.(new|digest|HMAC)$/,
+  /^cryptography\.hazmat\.primitives\.hmac\.HMAC$/,
+  /^Crypto\.Hash\.HMAC\.new$/,
+  /^itsdangerous\.(\w+\.)?(Serializer|URLSafeSerializer|URLSafeTimedSerializer|TimedSerializer|Signer|TimestampSigner|JSONWebSignatureSerializer)$/,
+  /^nacl\.secret\.SecretBox$/,
+];
+/** Calls whose second argument (or `key=`) is the key: `jwt.encode(payload, key)`. */
+const KEY_SECOND = [/^(jwt|jose\.jwt)\.(encode|decode)$/, /^jwt\.api_jwt\.(encode|decode)$/];
+
+/** Settings that hold an application's signing key. */
+const SIGNING_KEY_SETTINGS = /^(SECRET_KEY|secret_key|JWT_SECRET_KEY|JWT_SECRET|SECURITY_PASSWORD_SALT|WTF_CSRF_SECRET_KEY|SESSION_SECRET|SIGNING_KEY)$/;
+
+const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/([^\s:/@{}%]+):([^\s@/{}%]+)@[^\s]+/i;
+
+function cwesFor(kind: SecretKind | 'crypto-key'): number[] {
+  if (kind === 'password') return [259, 798];
+  if (kind === 'crypto-key') return [321, 798];
+  return [798];
+}
+
+const FIX = {
+  password:
+    "Do not write passwords in code: read them at run time from the environment or a secret store (password = os.environ['DB_PASSWORD']), and compare user passwords against a salted hash from storage (bcrypt.checkpw / werkzeug.security.check_password_hash).",
+  secret: "Load the token or API key at run time (api_key = os.environ['SERVICE_API_KEY'] or a secrets manager) instead of writing it in the source; revoke the value that was committed.",
+  key: "Load keys at run time (key = os.environ['APP_SECRET_KEY'] or a key management service) or generate them with secrets.token_bytes(32); never embed a key in code, and rotate the one that was committed.",
+};
+
+/** The literal string an expression always has, when it is worth treating as a secret. */
+function secretLiteral(model: ModuleModel, node: PyNode | undefined): string | undefined {
+  const v = model.constValue(node);
+  if (typeof v !== 'string' || isNonSecretLiteral(v)) return undefined;
+  return v;
+}
+
+/** A literal string, or a call to a function of this module that only returns one literal. */
+function literalBehind(model: ModuleModel, node: PyNode | undefined): string | undefined {
+  const direct = secretLiteral(model, node);
+  if (direct !== undefined) return direct;
+  if (node?.type !== 'call') return undefined;
+  const info = model.call(node);
+  if (!info || info.positional.length > 0) return undefined;
+  for (const q of info.qnames) {
+    const def = model.localDefinition(q);
+    const fn = def?.type === 'function_definition' ? model.functionInfo(def) : undefined;
+    if (!fn || fn.returns.length === 0) continue;
+    const values = fn.returns.map((r) => secretLiteral(model, r));
+    if (values.every((v) => v !== undefined)) return values[0];
+  }
+  return undefined;
+}
+
+/**
+ * What kind of credential an expression holds by its name: `password`, `self.api_key`,
+ * `request.form['password']`, `data.get('token')`, or a variable assigned from one of those.
+ */
+function credentialKindOf(model: ModuleModel, node: PyNode | undefined, depth = 0): SecretKind | undefined {
+  if (!node || depth > 2) return undefined;
+  switch (node.type) {
+    case 'identifier': {
+      const k = secretKindOfName(node.text);
+      if (k) return k;
+      for (const b of model.reaching(node)) if (b.kind === 'assign' && !b.path.length) return credentialKindOf(model, b.value, depth + 1);
+      return undefined;
+    }
+    case 'attribute':
+      return secretKindOfName(node.child('attribute')?.text);
+    case 'subscript':
+      return secretKindOfName(model.constString(node.child('subscript')));
+    case 'call': {
+      const info = model.call(node);
+      if (info?.method === 'get' || info?.method === 'getlist' || info?.method === 'pop') return secretKindOfName(model.constString(info.positional[0]));
+      if (info?.method && ['strip', 'encode', 'decode', 'lower', 'upper'].includes(info.method)) return credentialKindOf(model, info.receiver, depth + 1);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An identifier whose value is a literal given to a credential-named variable (reported at the assignment). */
+function isNamedSecretConstant(model: ModuleModel, node: PyNode): boolean {
+  if (node.type !== 'identifier') return false;
+  const k = secretKindOfName(node.text);
+  return k !== undefined && k !== 'key' && model.reaching(node).every((b) => b.kind === 'assign');
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/hardcoded-credentials',
+    cwes: [798, 259, 321],
+    severity: 'high',
+    confidence: 'high',
+    message: 'Hard-coded credential',
+    fixHint: FIX.password,
+    doc: 'Passwords, API tokens and keys written in source code end up in version control, builds and logs, cannot be rotated without a release, and are the same on every installation. Read them at run time from the environment, a configuration file outside the repository or a secret manager, and revoke any value that was committed.',
+    bandit: ['B105', 'B106', 'B107'],
+  },
+  check(context) {
+    const { model } = context;
+    const reported = new Set<number>();
+    const report = (node: PyNode, kind: SecretKind | 'crypto-key', message: string, confidence: 'high' | 'medium' = 'high'): void => {
+      if (reported.has(node.startRow * 100000 + node.startColumn)) return;
+      reported.add(node.startRow * 100000 + node.startColumn);
+      const fixHint = kind === 'password' ? FIX.password : kind === 'crypto-key' || kind === 'key' ? FIX.key : FIX.secret;
+      context.report({ node, message, cwes: cwesFor(kind), fixHint, confidence });
+    };
+    const describe = (kind: SecretKind): string => (kind === 'password' ? 'password' : kind === 'token' ? 'token' : kind === 'key' ? 'key' : kind === 'api-key' ? 'API key' : 'secret');
+
+    /** `name = 'literal'` (also attributes, subscripts, dictionary pairs and keyword arguments). */
+    const checkNamedValue = (at: PyNode, name: string | undefined, value: PyNode | undefined, confidence: 'high' | 'medium' = 'high'): void => {
+      if (!name || !value) return;
+      if (SIGNING_KEY_SETTINGS.test(name)) {
+        if (secretLiteral(model, value) !== undefined || (value.type !== 'string' && isFixedBytes(model, value) && model.constValue(value) !== '')) report(at, 'crypto-key', `Hard-coded secret key in ${name}`, confidence);
+        return;
+      }
+      const kind = secretKindOfName(name);
+      const literal = secretLiteral(model, value);
+      if (literal === undefined) return;
+      if (!kind) {
+        if (looksLikeKnownSecret(literal)) report(at, 'secret', 'Hard-coded token or private key', confidence);
+        return;
+      }
+      // A bare `key`: only a random-looking literal is a secret (not `key = 'name'`).
+      if (kind === 'key' && !looksRandom(literal) && !looksLikeKnownSecret(literal)) return;
+      report(at, kind, `Hard-coded ${describe(kind)} in '${name}'`, confidence);
+    };
+
+    const checkCall = (c: CallInfo): void => {
+      const names = callNames(model, c);
+      for (const [k, v] of c.keywords) {
+        // Signing keys passed by keyword are handled with the key checks below.
+        if (k === 'key' || k === 'secret_key') continue;
+        const kind = KEYWORD_KIND(k);
+        if (!kind || kind === 'key') continue;
+        if (secretLiteral(model, v) !== undefined) report(v.parent ?? v, kind, `Hard-coded ${describe(kind)} passed as ${k}=`);
+      }
+      for (const [pattern, index] of PASSWORD_POSITION) {
+        if (!names.some((q) => pattern.test(q))) continue;
+        const arg = c.positional[index];
+        if (arg && secretLiteral(model, arg) !== undefined) report(arg, 'password', 'Hard-coded password passed to a login or connection call');
+      }
+      // An untyped `x.login('user', 'literal')`.
+      if (c.method === 'login' && c.positional.length === 2 && !names.some((q) => PASSWORD_POSITION.some(([p]) => p.test(q)))) {
+        const pw = c.positional[1]!;
+        if (model.isConstant(c.positional[0]) && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password passed to login()', 'medium');
+      }
+      // requests.get(url, auth=('user', 'literal'))
+      const auth = c.keywords.get('auth');
+      if (auth?.type === 'tuple') {
+        const pw = auth.namedChildren[1];
+        if (pw && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password in auth=(user, password)');
+      }
+      // os.environ.get('DB_PASSWORD', 'fallback'): a default password in code.
+      if (names.some((q) => q === 'os.getenv' || q === 'os.environ.get')) {
+        const kind = secretKindOfName(model.constString(c.positional[0]));
+        const fallback = c.arg(1, 'default');
+        if (kind && kind !== 'key' && secretLiteral(model, fallback) !== undefined) report(fallback!, kind, `Hard-coded fallback ${describe(kind)} for a missing environment variable`, 'medium');
+      }
+      // Constant keys handed to ciphers, MACs, JWT and signers.
+      const keyArg = KEY_FIRST.some((p) => names.some((q) => p.test(q)))
+        ? c.arg(0, 'key') ?? c.keywords.get('secret_key')
+        : KEY_SECOND.some((p) => names.some((q) => p.test(q)))
+          ? c.arg(1, 'key')
+          : undefined;
+      if (keyArg && keyArg.type !== 'none' && isFixedBytes(model, keyArg) && !isNamedSecretConstant(model, keyArg) && model.constValue(keyArg) !== '')
+        report(keyArg, 'crypto-key', 'Hard-coded cryptographic key');
+      // app.config.update(SECRET_KEY='...')
+      if ((c.method === 'update' || c.method === 'from_mapping') && c.receiver?.type === 'attribute' && c.receiver.child('attribute')?.text === 'config')
+        for (const [k, v] of c.keywords) if (SIGNING_KEY_SETTINGS.test(k)) checkNamedValue(v.parent ?? v, k, v);
+    };
+
+    const checkComparison = (node: PyNode): void => {
+      const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text);
+      if (ops.length !== 1 || (ops[0] !== '==' && ops[0] !== '!=')) return;
+      const [a, b] = node.namedChildren.filter((c) => c.type !== 'comment');
+      if (!a || !b) return;
+      for (const [side, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const kind = credentialKindOf(model, side);
+        if (!kind || kind === 'key') continue;
+        if (other.type === 'identifier' && isNamedSecretConstant(model, other)) continue;
+        if (literalBehind(model, other) === undefined) continue;
+        report(node, kind, `${capitalise(describe(kind))} compared with a hard-coded value`);
+        return;
+      }
+    };
+
+    return {
+      call: checkCall,
+      nodes: {
+        assignment(node) {
+          const left = node.child('left');
+          let right = node.child('right');
+          while (right?.type === 'assignment') right = right.child('right');
+          if (!left || !right) return;
+          if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+            const targets = left.namedChildren;
+            const values = right.type === 'expression_list' || right.type === 'tuple' ? right.namedChildren : [];
+            targets.forEach((t, i) => checkNamedValue(node, targetName(model, t), values[i]));
+            return;
+          }
+          checkNamedValue(node, targetName(model, left), right);
+        },
+        pair(node) {
+          checkNamedValue(node, targetName(model, node.child('key')), node.child('value'));
+        },
+        default_parameter(node) {
+          checkNamedValue(node, node.child('name')?.text, node.child('value'));
+        },
+        typed_default_parameter(node) {
+          checkNamedValue(node, node.child('name')?.text, node.child('value'));
+        },
+        comparison_operator: checkComparison,
+      },
+      end() {
+        // Literals that are secrets by their form, wherever they appear.
+        for (const node of model.byType('string')) {
+          if (node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
+          const value = model.constString(node);
+          if (value === undefined) continue;
+          const url = CREDENTIAL_URL.exec(value);
+          if (url && !isNonSecretLiteral(url[2]!) && !/^\*+$/.test(url[2]!)) report(node, 'password', 'Hard-coded password in a connection URL');
+          else if (looksLikeKnownSecret(value)) report(node, 'secret', 'Hard-coded token or private key');
+        }
+      },
+    };
+
+    function reportedOnLine(node: PyNode): boolean {
+      for (const key of reported) if (Math.floor(key / 100000) === node.startRow) return true;
+      return false;
+    }
+  },
+});
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,194 @@
+// What names and literals say about secrets: `admin_password`, `API_KEY`, `'sk-...'`.
+// Linters have no other way to tell a password from a greeting: Bandit, CodeQL and Semgrep
+// all classify sensitive data by the names it travels under. Not a rule.
+
+export type SecretKind = 'password' | 'secret' | 'token' | 'api-key' | 'key';
+
+/** Words of an identifier or key: `adminPassword` → admin, password; `API_KEY` → api, key. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** Words that make a name describe something about a secret rather than hold one. */
+const NOT_A_SECRET = new Set([
+  'hash',
+  'hashed',
+  'hashes',
+  'digest',
+  'salt',
+  'len',
+  'length',
+  'min',
+  'max',
+  'size',
+  'count',
+  'field',
+  'fields',
+  'label',
+  'placeholder',
+  'prompt',
+  'message',
+  'msg',
+  'error',
+  'err',
+  'regex',
+  'pattern',
+  'policy',
+  'validator',
+  'validators',
+  'rule',
+  'rules',
+  'url',
+  'uri',
+  'endpoint',
+  'path',
+  'file',
+  'filename',
+  'dir',
+  'name',
+  'id',
+  'type',
+  'header',
+  'param',
+  'format',
+  'template',
+  'column',
+  'col',
+  'attr',
+  'expiry',
+  'expires',
+  'expire',
+  'expiration',
+  'ttl',
+  'timeout',
+  'reset',
+  'required',
+  'enabled',
+  'check',
+  'valid',
+  'strength',
+  'hint',
+  'mode',
+  'version',
+  'env',
+  'var',
+  'hasher',
+  'hashers',
+  'changed',
+  'form',
+  'input',
+  'widget',
+  'encrypted',
+  'encoded',
+  'is',
+  'has',
+  'use',
+  'uses',
+  'show',
+  'confirm',
+  'forgot',
+  'link',
+  'location',
+  'method',
+  'store',
+  'storage',
+  'manager',
+  'provider',
+  'backend',
+  'class',
+]);
+
+const PASSWORD_COMPACT = /(password|passwd|passphrase|passcode|passwort|contrasena|motdepasse)/;
+const PASSWORD_WORDS = new Set(['pwd', 'pw', 'pass', 'pword', 'pswd', 'passw']);
+const API_KEY_COMPACT = /(apikey|accesskey|privatekey|signingkey|encryptionkey|secretkey|authkey|masterkey|clientsecret|licensekey|appkey|consumerkey|sessionkey)/;
+
+/** What kind of secret a name says it holds, if any. */
+export function secretKindOfName(name: string | undefined): SecretKind | undefined {
+  if (!name) return undefined;
+  const words = nameWords(name);
+  if (words.length === 0) return undefined;
+  if (words.some((w) => NOT_A_SECRET.has(w))) return undefined;
+  const compact = words.join('');
+  if (PASSWORD_COMPACT.test(compact) || words.some((w) => PASSWORD_WORDS.has(w))) return 'password';
+  if (API_KEY_COMPACT.test(compact)) return 'api-key';
+  if (compact.includes('secret')) return 'secret';
+  if (words.includes('token') || /(access|auth|api|bearer|refresh|session|csrf|oauth|github|slack|bot)token$/.test(compact)) return 'token';
+  if (words.includes('credential') || words.includes('credentials') || words.includes('creds')) return 'secret';
+  if (words[words.length - 1] === 'key' || words.includes('key')) return 'key';
+  return undefined;
+}
+
+/** A name that holds a password (not its hash, length or prompt). */
+export function isPasswordName(name: string | undefined): boolean {
+  return secretKindOfName(name) === 'password';
+}
+
+/** Password, secret, token or API key: a name that should never be given a literal. */
+export function isCredentialName(name: string | undefined): boolean {
+  const k = secretKindOfName(name);
+  return k !== undefined && k !== 'key';
+}
+
+const KNOWN_TOKEN_FORMATS: RegExp[] = [
+  /^sk-[A-Za-z0-9_-]{20,}$/, // OpenAI-style
+  /^sk_(live|test)_[A-Za-z0-9]{16,}$/, // Stripe
+  /^(AKIA|ASIA)[0-9A-Z]{16}$/, // AWS access key id
+  /^gh[pousr]_[A-Za-z0-9]{30,}$/, // GitHub
+  /^github_pat_[A-Za-z0-9_]{30,}$/,
+  /^xox[abprs]-[A-Za-z0-9-]{10,}$/, // Slack
+  /^AIza[0-9A-Za-z_-]{35}$/, // Google API key
+  /^glpat-[A-Za-z0-9_-]{20,}$/, // GitLab
+  /^eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/, // a signed JWT
+];
+
+/** A literal that is a secret by its form: a known token format or a PEM private key. */
+export function looksLikeKnownSecret(value: string): boolean {
+  if (/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(value)) return true;
+  return KNOWN_TOKEN_FORMATS.some((re) => re.test(value));
+}
+
+/** Shannon entropy in bits per character. */
+export function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / value.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * A random-looking literal: long, no spaces, letters mixed with digits, high entropy
+ * (`vQF6J15Kuh3Y6ut1Vh247dlVEIpTEbMnWq7lRKjD`). Words, paths, URLs and hex digests of
+ * nothing in particular are not.
+ */
+export function looksRandom(value: string): boolean {
+  if (value.length < 20 || /\s/.test(value)) return false;
+  if (!/^[A-Za-z0-9+/=_\-.~!@#$%^&*]+$/.test(value)) return false;
+  if (/^[a-z_.\-/]+$/i.test(value) && !/\d/.test(value)) return false;
+  if (/^(https?|ftp|file):/.test(value) || value.includes('/') && value.split('/').length > 3) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(value)).length;
+  if (classes < 2) return false;
+  return entropy(value) >= (classes === 3 ? 3.5 : 3.2);
+}
+
+/**
+ * A literal that cannot be a password or key value: empty, a prompt or message (several
+ * words), a format template, an environment-variable reference, or a dummy marker.
+ */
+export function isNonSecretLiteral(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (/\s/.test(v) && v.split(/\s+/).length >= 3) return true; // "Enter your password:"
+  if (/[:?]$/.test(v) && /\s/.test(v)) return true;
+  if (/^\$\{?[A-Z_][A-Z0-9_]*\}?$/.test(v) || /^%\([a-z_]+\)s$/i.test(v) || /^\{[a-z_]*\}$/i.test(v)) return true;
+  if (/^(none|null|nil|undefined|\*+|x+|\.+|-+|n\/a|todo)$/i.test(v)) return true;
+  return false;
+}
