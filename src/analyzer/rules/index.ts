@@ -1,5 +1,7 @@
 // The registry: every rule the built-in analyzer runs, in a stable order.
 import type { Rule } from '../rule.js';
+// Files, resources, concurrency, logic and authorisation (group B).
+import { groupBRules } from './group-b-rules.js';
 import archiveExtraction from './archive-extraction.js';
 import badHtmlFilter from './bad-html-filter.js';
 import codeInjection from './code-injection.js';
@@ -51,4 +53,6 @@ export const allRules: readonly Rule[] = [
   redos,
   // Cryptography, secrets, configuration and information exposure (group A).
   ...groupARules,
+  // Files, resources, concurrency, logic and authorisation (group B).
+  ...groupBRules,
 ];
