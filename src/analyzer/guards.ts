@@ -130,6 +130,13 @@ export class Guards {
       }
       case 'comparison_operator':
         return this.comparison(cond, name, kind);
+      case 'identifier': {
+        // `ok = check(x)` then `if not ok: return`.
+        if (cond.text === name) return undefined;
+        const bindings = this.model.reaching(cond);
+        if (bindings.length !== 1 || bindings[0]!.kind !== 'assign' || bindings[0]!.path.length) return undefined;
+        return this.polarity(bindings[0]!.value, name, kind, depth + 1);
+      }
       case 'call':
         return this.callGuard(cond, name, kind);
       default:
@@ -185,6 +192,7 @@ export class Guards {
     if (!info) return undefined;
     const q = info.qname ?? '';
     const mentionsArg = info.positional.some((a) => this.mentions(a, name)) || [...info.keywords.values()].some((a) => this.mentions(a, name));
+    if (q === 'bool' && info.positional.length === 1) return this.polarity(info.positional[0]!, name, kind);
     if (info.method && info.receiver && CHAR_CLASS_METHODS.has(info.method) && this.mentions(info.receiver, name)) return 'safe-if-true';
     if (q === 'isinstance' && info.positional[0] && this.mentions(info.positional[0], name)) {
       const types = info.positional[1]?.text ?? '';
@@ -302,10 +310,13 @@ const VALIDATOR_EVIDENCE: Record<string, RegExp> = {
 };
 
 function validatorFits(def: PyNode, kind: SinkKind): boolean {
-  const evidence = VALIDATOR_EVIDENCE[kind];
-  if (!evidence) return true;
   const body = def.child('body');
-  return body ? evidence.test(body.text) : false;
+  if (!body) return false;
+  // A stub (`pass`, `return True`, only a docstring) validates nothing.
+  const statements = body.namedChildren.filter((st) => st.type !== 'comment' && !(st.type === 'expression_statement' && st.namedChildren[0]?.type === 'string'));
+  if (statements.every((st) => st.type === 'pass_statement' || (st.type === 'return_statement' && /^return\s+True$/.test(st.text.trim())))) return false;
+  const evidence = VALIDATOR_EVIDENCE[kind];
+  return evidence ? evidence.test(body.text) : true;
 }
 
 function isBuiltin(name: string): boolean {
@@ -316,7 +327,10 @@ function isBuiltin(name: string): boolean {
 function anchoredPattern(pattern: string, method: string, kind: SinkKind): boolean {
   const start = method === 'fullmatch' || method === 'match' || pattern.startsWith('^') || pattern.startsWith('\\A');
   const end = method === 'fullmatch' || /(^|[^\\])(\$|\\Z|\\z)\)?$/.test(pattern);
-  if (!start || !end) return false;
+  if (!start) return false;
+  // `^/[^/]...`: a local path that cannot start with `//`.
+  if (kind === 'redirect' && start && /^\^?\/(\[\^[^\]]*\/|\(\?!\/)/.test(pattern)) return true;
+  if (!end) return false;
   if (kind === 'redirect' || kind === 'ssrf') {
     const scheme = pattern.indexOf('://');
     if (scheme >= 0) {

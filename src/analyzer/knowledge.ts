@@ -367,6 +367,7 @@ export const SANITIZERS: Record<string, readonly string[]> = {
   'urllib.parse.quote_plus': ['header', 'log', 'command'],
   'urllib.parse.urlencode': ['header', 'log'],
   'json.dumps': ['header', 'log', 'code'],
+  'werkzeug.http.parse_options_header': ['header'],
   'base64.b64encode': ['*'],
   'base64.urlsafe_b64encode': ['*'],
   'binascii.hexlify': ['*'],

@@ -77,6 +77,18 @@ const COMPREHENSIONS = new Set([
   'generator_expression',
 ]);
 
+/** Node types whose handler walks (or deliberately skips) their children itself. */
+const OWN_TRAVERSAL = new Set([
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'import_statement',
+  'import_from_statement',
+  'global_statement',
+  'nonlocal_statement',
+  ...COMPREHENSIONS,
+]);
+
 const MUTATORS = new Set(['append', 'extend', 'insert', 'add', 'update', 'setdefault', 'appendleft', 'write']);
 
 /** Builds the scope tree of a module and records every binding. */
@@ -89,13 +101,41 @@ export class ScopeBuilder {
     this.module = new Scope('module', root, null);
     this.scopeOf.set(root.id, this.module);
     this.visitChildren(root, this.module);
+    // Bindings were recorded in tree order; flow queries want them by position.
+    for (const s of this.allScopes(this.module)) for (const list of s.bindings.values()) list.sort((a, b) => a.position - b.position);
   }
 
+  private *allScopes(s: Scope): Generator<Scope> {
+    yield s;
+    for (const c of s.children) yield* this.allScopes(c);
+  }
+
+  /**
+   * Walks a subtree with an explicit stack, so deeply nested expressions (a 3,000-term
+   * concatenation) cannot overflow the JavaScript stack. Only scope-opening nodes recurse.
+   */
   private visitChildren(node: PyNode, scope: Scope): void {
-    for (const c of node.children) this.visit(c, scope);
+    const stack: PyNode[] = [];
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (this.visit(n, scope)) continue;
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
   }
 
-  private visit(node: PyNode, scope: Scope): void {
+  /** Records the node and everything under it. */
+  private walk(node: PyNode, scope: Scope): void {
+    if (!this.visit(node, scope)) this.visitChildren(node, scope);
+  }
+
+  /** Records what the node binds. Returns true when it handled the node's children itself. */
+  private visit(node: PyNode, scope: Scope): boolean {
+    this.record(node, scope);
+    return OWN_TRAVERSAL.has(node.type);
+  }
+
+  private record(node: PyNode, scope: Scope): void {
     switch (node.type) {
       case 'function_definition':
         return this.functionDef(node, scope);
@@ -109,20 +149,20 @@ export class ScopeBuilder {
         return this.importFrom(node, scope);
       case 'assignment':
         this.assignment(node, scope);
-        return this.visitChildren(node, scope);
+        return;
       case 'augmented_assignment': {
         const left = node.child('left');
         const right = node.child('right');
         if (left?.type === 'identifier' && right)
           scope.add({ kind: 'augassign', name: left.text, node: left, position: node.endIndex, value: right, stmt: node });
         else if (left && right) this.mutation(left, right, node, scope);
-        return this.visitChildren(node, scope);
+        return;
       }
       case 'for_statement': {
         const left = node.child('left');
         const right = node.child('right');
         if (left && right) this.bindTarget(left, right, [], node, scope, left.endIndex, true);
-        return this.visitChildren(node, scope);
+        return;
       }
       case 'with_item': {
         const value = node.child('value');
@@ -131,7 +171,7 @@ export class ScopeBuilder {
           const target = value.child('alias')?.namedChildren[0];
           if (expr && target) this.bindTarget(target, expr, [], node, scope, value.endIndex, false);
         }
-        return this.visitChildren(node, scope);
+        return;
       }
       case 'except_clause': {
         const value = node.child('value');
@@ -140,7 +180,7 @@ export class ScopeBuilder {
           if (target?.type === 'identifier')
             scope.add({ kind: 'except', name: target.text, node: target, position: target.endIndex });
         }
-        return this.visitChildren(node, scope);
+        return;
       }
       case 'named_expression': {
         const name = node.child('name');
@@ -151,7 +191,7 @@ export class ScopeBuilder {
           while (s.kind === 'comprehension' && s.parent) s = s.parent;
           s.add({ kind: 'assign', name: name.text, node: name, position: node.endIndex, value, path: [], stmt: node, element: false });
         }
-        return this.visitChildren(node, scope);
+        return;
       }
       case 'global_statement':
       case 'nonlocal_statement':
@@ -169,11 +209,11 @@ export class ScopeBuilder {
               if (object && a.type !== 'comment') this.mutation(object, a.type === 'keyword_argument' ? a.child('value') ?? a : a, node, scope);
           }
         }
-        return this.visitChildren(node, scope);
+        return;
       }
       default:
         if (COMPREHENSIONS.has(node.type)) return this.comprehension(node, scope);
-        return this.visitChildren(node, scope);
+        return;
     }
   }
 
@@ -186,18 +226,18 @@ export class ScopeBuilder {
     if (params)
       for (const p of params.namedChildren) {
         const def = p.child('value');
-        if (def) this.visit(def, scope);
+        if (def) this.walk(def, scope);
         const type = p.child('type');
-        if (type) this.visit(type, scope);
+        if (type) this.walk(type, scope);
       }
     const ret = node.child('return_type');
-    if (ret) this.visit(ret, scope);
+    if (ret) this.walk(ret, scope);
     if (name) scope.add({ kind: 'def', name: name.text, node: name, position: holder.startIndex, def: node });
     const inner = new Scope('function', node, scope);
     this.scopeOf.set(node.id, inner);
     if (params) this.parameters(params, node, inner);
     const body = node.child('body');
-    if (body) this.visit(body, inner);
+    if (body) this.walk(body, inner);
   }
 
   private lambda(node: PyNode, scope: Scope): void {
@@ -205,13 +245,13 @@ export class ScopeBuilder {
     if (params)
       for (const p of params.namedChildren) {
         const def = p.child('value');
-        if (def) this.visit(def, scope);
+        if (def) this.walk(def, scope);
       }
     const inner = new Scope('lambda', node, scope);
     this.scopeOf.set(node.id, inner);
     if (params) this.parameters(params, node, inner);
     const body = node.child('body');
-    if (body) this.visit(body, inner);
+    if (body) this.walk(body, inner);
   }
 
   private parameters(params: PyNode, fn: PyNode, scope: Scope): void {
@@ -258,13 +298,13 @@ export class ScopeBuilder {
   private classDef(node: PyNode, scope: Scope): void {
     const holder = node.parent?.type === 'decorated_definition' ? node.parent : node;
     const supers = node.child('superclasses');
-    if (supers) this.visit(supers, scope);
+    if (supers) this.walk(supers, scope);
     const name = node.child('name');
     if (name) scope.add({ kind: 'class', name: name.text, node: name, position: holder.startIndex, def: node });
     const inner = new Scope('class', node, scope);
     this.scopeOf.set(node.id, inner);
     const body = node.child('body');
-    if (body) this.visit(body, inner);
+    if (body) this.walk(body, inner);
   }
 
   private comprehension(node: PyNode, scope: Scope): void {
@@ -276,10 +316,10 @@ export class ScopeBuilder {
         const left = c.child('left');
         const right = c.child('right');
         // The first iterable is evaluated in the enclosing scope.
-        if (right) this.visit(right, first ? scope : inner);
+        if (right) this.walk(right, first ? scope : inner);
         first = false;
         if (left && right) this.bindTarget(left, right, [], c, inner, c.startIndex, true);
-      } else this.visit(c, inner);
+      } else this.walk(c, inner);
     }
   }
 

@@ -45,6 +45,8 @@ export interface Taint {
 }
 
 const MAX_TAINTS = 4;
+/** Parsers whose ValueError message repeats the text they rejected. */
+const QUOTING_PARSERS = new Set(['int', 'float', 'complex', 'decimal.Decimal', 'datetime.datetime.strptime', 'datetime.date.fromisoformat', 'uuid.UUID', 'ipaddress.ip_address']);
 const MAX_DEPTH = 60;
 const ORIGIN_RANK: Record<Origin, number> = { remote: 0, network: 1, local: 2, file: 3, parameter: 4 };
 
@@ -235,6 +237,8 @@ export class TaintEngine {
         return this.through(this.of(b.value, kind), b.stmt, `${b.name} updated: ${short(b.stmt.text)}`);
       case 'param':
         return this.parameter(b);
+      case 'except':
+        return this.exceptionMessage(b.node, kind);
       default:
         return [];
     }
@@ -250,6 +254,25 @@ export class TaintEngine {
       return [{ origin: 'remote', source: b.node, label: `route parameter '${b.name}'`, steps: [step(b.node, `request data in route parameter '${b.name}'`)] }];
     if (fn.route) return [];
     return [{ origin: 'parameter', source: b.node, label: `parameter '${b.name}'`, fn, param: b.name, steps: [step(b.node, `parameter '${b.name}' of ${fn.name}()`)] }];
+  }
+
+  /**
+   * `except ValueError as e` after `int(text)`: the message quotes the rejected text
+   * (`invalid literal for int() with base 10: '...'`), so e carries that data.
+   */
+  private exceptionMessage(name: PyNode, kind: SinkKind): Taint[] {
+    const tryStmt = name.ancestor('try_statement');
+    const body = tryStmt?.child('body');
+    if (!body) return [];
+    const out: Taint[] = [];
+    for (const n of body.walk()) {
+      if (n.type !== 'call') continue;
+      const info = this.model.call(n);
+      if (!info || !info.qnames.some((q) => QUOTING_PARSERS.has(q))) continue;
+      out.push(...this.through(this.of(info.positional[0], 'raw'), name, `${name.text}: exception message quoting the input of ${info.callee.text}()`));
+    }
+    void kind;
+    return out;
   }
 
   private through(taints: Taint[], at: PyNode, message: string): Taint[] {
@@ -304,18 +327,8 @@ export class TaintEngine {
     const pattern = info.method === 'replace' ? this.model.constString(info.positional[0]) : info.qname === 're.sub' ? this.model.constString(info.positional[0]) : undefined;
     if (pattern === undefined) return false;
     if (kind === 'log') return /\n|\\n|\r|\\r|\\s/.test(pattern);
-    if (kind === 'header') {
-      // Both CR and LF must go; chained replaces count together.
-      const removed = (p: string): string => (/\\s/.test(p) ? '\r\n' : (/\r|\\r/.test(p) ? '\r' : '') + (/\n|\\n/.test(p) ? '\n' : ''));
-      let gone = removed(pattern);
-      for (let r = info.receiver; r?.type === 'call' && gone.length < 2; ) {
-        const inner = this.model.call(r);
-        if (inner?.method !== 'replace') break;
-        gone += removed(this.model.constString(inner.positional[0]) ?? '');
-        r = inner.receiver;
-      }
-      return gone.includes('\r') && gone.includes('\n');
-    }
+    // Removing LF ends header splitting (servers need it to start a new line); CR alone does not.
+    if (kind === 'header') return /\n|\\n|\\s/.test(pattern);
     if (kind === 'xss') return pattern.includes('<') || pattern.includes('&');
     return false;
   }

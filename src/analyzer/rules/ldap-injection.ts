@@ -34,7 +34,7 @@ export default defineRule({
       calls,
       call(c) {
         // An LDAP connection the model could not type (passed in as a parameter).
-        if (!c.method || c.qnames.some((q) => q.startsWith('ldap'))) return;
+        if (!c.method || c.qnames.some((q) => q.startsWith('ldap.LDAPObject.') || q.startsWith('ldap3.Connection.'))) return;
         if (PYTHON_LDAP.includes(c.method) && c.method !== 'search' && c.positional.length >= 3) check(c, 0, 'base', 2, 'filterstr');
       },
     };

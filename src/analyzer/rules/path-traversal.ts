@@ -14,6 +14,7 @@ const PATH_ARGS: Record<string, Array<[number, string]>> = {
   'os.rename': [[0, 'src'], [1, 'dst']],
   'os.replace': [[0, 'src'], [1, 'dst']],
   'os.listdir': [[0, 'path']],
+  'os.chdir': [[0, 'path']],
   'os.scandir': [[0, 'path']],
   'os.chmod': [[0, 'path']],
   'os.chown': [[0, 'path']],

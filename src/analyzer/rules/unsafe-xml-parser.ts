@@ -44,7 +44,9 @@ export default defineRule({
         if (!source) return;
         const what = `${q.split('.').slice(-2).join('.')}()`;
         if (!model.isConstant(source) && context.reportTaint({ node: c.node, value: source, kind: 'xml', message: `${what} parses XML from {source} (entity expansion)` })) return;
-        // Bandit (B313-B319) flags every use; a local file can be untrusted too.
+        // Bandit (B313-B319) flags every use; a local file can be untrusted too. Data that
+        // came from a source but was cleaned on the way (escaped) is left alone.
+        if (!model.isConstant(source) && context.taint.isTainted(source, 'raw')) return;
         context.report({ node: c.node, message: `${what} parses XML without defusedxml's protection against entity expansion`, confidence: 'low', severity: 'low' });
       };
     return { calls };

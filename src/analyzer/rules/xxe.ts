@@ -47,7 +47,9 @@ export default defineRule({
         const source = c.arg(i, kw);
         if (!source) return;
         if (!model.isConstant(source) && context.reportTaint({ node: c.node, value: source, kind: 'xml', message: 'lxml parses XML from {source} with its default parser, which resolves entities' })) return;
-        // Even a local file may not be trusted; Bandit (B320) flags every such call.
+        // Even a local file may not be trusted; Bandit (B320) flags every such call. Data that
+        // came from a source but was cleaned on the way is left alone.
+        if (!model.isConstant(source) && context.taint.isTainted(source, 'raw')) return;
         context.report({ node: c.node, message: 'lxml parses XML with its default parser, which resolves entities', confidence: 'low', severity: 'medium' });
       };
     return { calls };

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { copyTree } from './ast.js';
+import { ModuleModel } from './model.js';
+import { parsePython } from './parser.js';
+import { bestTaint, TaintEngine } from './taint.js';
+
+/** The best taint reaching the first argument of the last call named `sink(...)`. */
+async function sinkTaint(code: string, kind = 'sql') {
+  const tree = await parsePython(code);
+  const { root, nodes } = copyTree(tree, code);
+  tree.delete();
+  const model = new ModuleModel(root, nodes);
+  const engine = new TaintEngine(model);
+  const sinks = model.calls.filter((c) => c.callee.text === 'sink');
+  const call = sinks[sinks.length - 1]!;
+  const t = bestTaint(engine.of(call.positional[0], kind));
+  return t ? engine.callerTaint(t, kind) : undefined;
+}
+
+const flask = 'from flask import Flask, request\napp = Flask(__name__)\n';
+
+describe('TaintEngine', () => {
+  it('follows request data through assignments, formatting and containers, with a flow', async () => {
+    const t = await sinkTaint(
+      flask +
+        [
+          '@app.route("/a")',
+          'def a():',
+          '    name = request.args.get("n")',
+          '    parts = []',
+          '    parts.append(name.strip())',
+          '    q = "SELECT * FROM t WHERE n IN (%s)" % ",".join(parts)',
+          '    sink(q)',
+        ].join('\n'),
+    );
+    expect(t?.origin).toBe('remote');
+    expect(t?.label).toBe('flask.request.args');
+    expect(t!.steps.map((s) => s.line)).toEqual([5, 7, 8]);
+  });
+
+  it('treats parameters as a lower-grade source and route parameters as request data', async () => {
+    expect((await sinkTaint('def f(x):\n    sink("a" + x)\n'))?.origin).toBe('parameter');
+    expect((await sinkTaint(flask + '@app.route("/u/<name>")\ndef u(name):\n    sink(name)\n'))?.origin).toBe('remote');
+    expect(await sinkTaint('class C:\n    def m(self):\n        sink(self.x)\n')).toBeUndefined();
+  });
+
+  it('applies sanitizers only for their kind', async () => {
+    const code = 'import shlex\ndef f(x):\n    sink(shlex.quote(x))\n';
+    expect(await sinkTaint(code, 'command')).toBeUndefined();
+    expect((await sinkTaint(code, 'sql'))?.origin).toBe('parameter');
+    expect(await sinkTaint('def f(x):\n    sink(int(x))\n')).toBeUndefined();
+  });
+
+  it('honours allow-list guards, early exits and anchored regexes, but not substring checks', async () => {
+    expect(await sinkTaint('def f(x):\n    if x not in ("a", "b"):\n        return\n    sink(x)\n')).toBeUndefined();
+    expect(await sinkTaint('ALLOWED = ["a"]\ndef f(x):\n    if x in ALLOWED:\n        sink(x)\n')).toBeUndefined();
+    expect(await sinkTaint('import re\ndef f(x):\n    if not re.fullmatch(r"[a-z]+", x):\n        raise ValueError()\n    sink(x)\n')).toBeUndefined();
+    expect(await sinkTaint('def f(x):\n    if "example.com" in x:\n        sink(x)\n')).toBeDefined();
+    expect(await sinkTaint('import re\ndef f(x):\n    if re.search("[a-z]+", x):\n        sink(x)\n')).toBeDefined();
+  });
+
+  it('uses path checks only for paths and host checks for redirects', async () => {
+    const path = 'import os\ndef f(x):\n    p = os.path.realpath(os.path.join("/srv", x))\n    if not p.startswith("/srv/"):\n        return\n    sink(p)\n';
+    expect(await sinkTaint(path, 'path')).toBeUndefined();
+    expect(await sinkTaint(path, 'sql')).toBeDefined();
+    const redirect = 'from urllib.parse import urlparse\nHOSTS = {"a.com"}\ndef f(u):\n    if urlparse(u).netloc not in HOSTS:\n        return\n    sink(u)\n';
+    expect(await sinkTaint(redirect, 'redirect')).toBeUndefined();
+  });
+
+  it('summarises local functions and lifts parameter findings to request data from callers', async () => {
+    const viaReturn = flask + 'def build(v):\n    return "x=" + v\n@app.route("/a")\ndef a():\n    sink(build(request.args["v"]))\n';
+    expect((await sinkTaint(viaReturn))?.origin).toBe('remote');
+    const cleaned = flask + 'def build(v):\n    return int(v)\n@app.route("/a")\ndef a():\n    sink(build(request.args["v"]))\n';
+    expect(await sinkTaint(cleaned)).toBeUndefined();
+    const viaCaller = flask + 'def run(c):\n    sink(c)\n@app.route("/a")\ndef a():\n    run(request.form["c"])\n';
+    const t = await sinkTaint(viaCaller);
+    expect(t?.origin).toBe('remote');
+    expect(t!.steps.some((s) => s.message.includes('passed to run()'))).toBe(true);
+  });
+
+  it('merges branches and loops, and is flow-sensitive on reassignment', async () => {
+    expect(await sinkTaint('def f(x):\n    x = "const"\n    sink(x)\n')).toBeUndefined();
+    expect(await sinkTaint('def f(x, c):\n    y = "a"\n    if c:\n        y = x\n    sink(y)\n')).toBeDefined();
+    expect(await sinkTaint('def f(xs):\n    acc = ""\n    for x in xs:\n        acc += x\n    sink(acc)\n')).toBeDefined();
+    expect(await sinkTaint('def f():\n    for i in range(3):\n        sink(i)\n')).toBeUndefined();
+  });
+
+  it('carries rejected text into exception messages of int()', async () => {
+    const t = await sinkTaint('def f():\n    s = input()\n    try:\n        int(s)\n    except ValueError as e:\n        sink(str(e))\n', 'log');
+    expect(t?.origin).toBe('local');
+  });
+});
