@@ -80,7 +80,8 @@ export async function studyCharts(t: StudyTables): Promise<ReportChart[]> {
   ];
 }
 
-function rejudgedTables(t: StudyTables, r: RejudgedTables, judge: string): ReportTable[] {
+/** Tables 2 and 4 re-judged, each beside the study's figures. */
+export function rejudgedTables(t: StudyTables, r: RejudgedTables, judge: string): ReportTable[] {
   const columns = GENERATORS.map((g) => MODEL_LABEL[g]);
   const two: ReportTable = {
     title: `Table 2 re-judged: vulnerable samples by ${judge} vs. the study`,
