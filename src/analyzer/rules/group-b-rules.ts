@@ -6,5 +6,14 @@ import obsoleteFunction from './obsolete-function.js';
 import permissiveFilePermissions from './permissive-file-permissions.js';
 import sharedPortBind from './shared-port-bind.js';
 import timingUnsafeComparison from './timing-unsafe-comparison.js';
+import offByOne from './off-by-one.js';
+import infiniteLoop from './infinite-loop.js';
+import duplicateKey from './duplicate-key.js';
+import identityComparison from './identity-comparison.js';
+import swallowedException from './swallowed-exception.js';
+import assertCheck from './assert-check.js';
+import toctouFileCheck from './toctou-file-check.js';
+import unverifiedOwnership from './unverified-ownership.js';
+import pamMissingAccountCheck from './pam-missing-account-check.js';
 
-export const groupBRules: readonly Rule[] = [insecureTempFile, permissiveFilePermissions, obsoleteFunction, sharedPortBind, timingUnsafeComparison];
+export const groupBRules: readonly Rule[] = [insecureTempFile, permissiveFilePermissions, obsoleteFunction, sharedPortBind, timingUnsafeComparison, offByOne, infiniteLoop, duplicateKey, identityComparison, swallowedException, assertCheck, toctouFileCheck, unverifiedOwnership, pamMissingAccountCheck];
