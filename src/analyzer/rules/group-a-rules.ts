@@ -3,6 +3,29 @@
 import type { Rule } from '../rule.js';
 import debugMode from './debug-mode.js';
 import hardcodedCredentials from './hardcoded-credentials.js';
+import insecureRandom from './insecure-random.js';
+import jwtSignatureNotVerified from './jwt-signature-not-verified.js';
+import predictableSeed from './predictable-seed.js';
 import stackTraceExposure from './stack-trace-exposure.js';
+import staticIv from './static-iv.js';
+import weakCipher from './weak-cipher.js';
+import weakHash from './weak-hash.js';
+import weakKeySize from './weak-key-size.js';
+import weakPasswordHash from './weak-password-hash.js';
 
-export const groupARules: readonly Rule[] = [debugMode, stackTraceExposure, hardcodedCredentials];
+export const groupARules: readonly Rule[] = [
+  // Configuration and information exposure
+  debugMode,
+  stackTraceExposure,
+  // Secrets
+  hardcodedCredentials,
+  // Cryptography
+  weakCipher,
+  weakHash,
+  weakPasswordHash,
+  staticIv,
+  weakKeySize,
+  insecureRandom,
+  predictableSeed,
+  jwtSignatureNotVerified,
+];

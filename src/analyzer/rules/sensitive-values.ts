@@ -1,0 +1,83 @@
+// Finds secrets inside values: a raw password or token that reaches a hash, a log line, a
+// cookie or a comparison, by the names it travels under. Not a rule.
+import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
+import { secretKindOfName, type SecretKind } from './secret-names.js';
+import { callNames, walkValue } from './value-flow.js';
+
+/** Calls whose result no longer reveals their input: hashes, KDFs, lengths, checks. */
+const ONE_WAY = /^(hashlib\.|hmac\.|bcrypt\.|argon2\.|scrypt\.|passlib\.|crypt\.crypt$|Crypto\.Hash\.|Crypto\.Protocol\.KDF\.|cryptography\.hazmat\.primitives\.(hashes|kdf)|werkzeug\.security\.|django\.contrib\.auth\.hashers\.|flask_bcrypt\.|secrets\.compare_digest$|len$|bool$|int$|isinstance$|type$|re\.|zxcvbn)/;
+/** Method names that produce a digest or check from a value. */
+const ONE_WAY_METHODS = new Set(['hexdigest', 'digest', 'hash', 'hashpw', 'generate_password_hash', 'check_password_hash', 'checkpw', 'verify', 'encrypt', 'make_password', 'set_password', 'check_password', 'isdigit', 'isalpha', 'isalnum', 'isupper', 'islower', 'startswith', 'endswith', 'count', 'find', 'index']);
+
+export interface SecretHit {
+  /** The node whose name marks the secret (identifier, attribute, subscript, `.get('password')`). */
+  node: PyNode;
+  kind: SecretKind;
+  /** The name that marks it. */
+  name: string;
+  /** It went through base64 (an encoding, not protection) on the way. */
+  encoded: boolean;
+}
+
+/** The name a node gives its value, for secret classification. */
+export function nameOfNode(model: ModuleModel, n: PyNode): string | undefined {
+  switch (n.type) {
+    case 'identifier':
+      return n.text;
+    case 'attribute':
+      return n.child('attribute')?.text;
+    case 'subscript':
+      return model.constString(n.child('subscript'));
+    case 'call': {
+      const info = model.call(n);
+      if (info && (info.method === 'get' || info.method === 'getlist' || info.method === 'pop' || info.method === 'getvalue' || info.method === 'get_argument'))
+        return model.constString(info.positional[0]);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True when the call turns its input into something that does not reveal it (a hash, a length). */
+export function isOneWay(model: ModuleModel, call: PyNode): boolean {
+  const info = model.call(call);
+  if (!info) return false;
+  if (info.method && ONE_WAY_METHODS.has(info.method)) return true;
+  return callNames(model, info).some((q) => ONE_WAY.test(q));
+}
+
+/**
+ * The first secret of one of `kinds` that a value carries in readable form: it stops at
+ * hashes and other one-way calls, and at names that say the value is a hash, a length or a
+ * label (`hashed_password`, `password_len`).
+ */
+export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, kinds: readonly SecretKind[] = ['password']): SecretHit | undefined {
+  let hit: SecretHit | undefined;
+  let encoded = false;
+  walkValue(model, expr, (n) => {
+    if (hit) return false;
+    if (n.type === 'call') {
+      if (isOneWay(model, n)) return false;
+      const info = model.call(n);
+      if (info && callNames(model, info).some((q) => /^(base64|binascii|codecs)\./.test(q))) encoded = true;
+    }
+    if (n.type === 'comparison_operator' || n.type === 'not_operator' || n.type === 'lambda') return false;
+    const name = nameOfNode(model, n);
+    if (name !== undefined) {
+      const kind = secretKindOfName(name);
+      if (kind && kinds.includes(kind)) {
+        hit = { node: n, kind, name, encoded };
+        return false;
+      }
+      // `hashed_password = ...`, `password_length`: named as something else than the secret.
+      if (kind === undefined && n.type === 'identifier' && /pass|pwd|secret|token/i.test(name)) return false;
+    }
+    return true;
+  });
+  return hit;
+}
+
+/** Every credential kind but the ambiguous bare `key`. */
+export const CREDENTIAL_KINDS: readonly SecretKind[] = ['password', 'secret', 'token', 'api-key'];

@@ -1,0 +1,166 @@
+import type { PyNode } from '../ast.js';
+import type { CallInfo, ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { allHashedData, BROKEN_ALGORITHMS, hashUse } from './hash-functions.js';
+import { nameWords } from './secret-names.js';
+import { nameOfNode, readableSecretIn } from './sensitive-values.js';
+import { callNames, constNumber, isFixedBytes, walkValue } from './value-flow.js';
+
+/** Below this many PBKDF2 iterations a GPU tries millions of guesses per second. */
+const MIN_PBKDF2_ITERATIONS = 10_000;
+/** scrypt's N below 2**14 (the 2009 interactive-login recommendation). */
+const MIN_SCRYPT_N = 2 ** 14;
+const MIN_BCRYPT_ROUNDS = 10;
+
+const RANDOM_SOURCES = /^(os\.urandom|secrets\.|uuid\.uuid4|Crypto\.Random\.|bcrypt\.gensalt|random\.SystemRandom)/;
+const PRNG = /^(random|numpy\.random)\.(random|randint|randrange|choice|choices|sample|getrandbits|randbytes|uniform|shuffle)$/;
+
+/** Fast or broken schemes of passlib, werkzeug and Django. */
+const WEAK_SCHEMES = /^(plain|md5|sha1|sha256|sha512|unsalted_md5|unsalted_sha1|md5_crypt|des_crypt|bsdi_crypt|bigcrypt|crypt16|lmhash|nthash|ldap_md5|ldap_sha1|ldap_plaintext|hex_md5|hex_sha1|hex_sha256|hex_sha512|mysql323|mysql41|oracle10|postgres_md5|msdcc|plaintext)$/i;
+
+type Salt = 'none' | 'constant' | 'predictable' | 'random';
+
+/** How the password data of a fast hash is salted. */
+function saltOf(model: ModuleModel, data: PyNode[]): Salt {
+  let salt: Salt = 'none';
+  let otherParts = false;
+  for (const d of data) {
+    walkValue(model, d, (n) => {
+      const info = n.type === 'call' ? model.call(n) : undefined;
+      if (info) {
+        const names = callNames(model, info);
+        if (names.some((q) => RANDOM_SOURCES.test(q))) {
+          if (salt !== 'constant') salt = 'random';
+          return false;
+        }
+        if (names.some((q) => PRNG.test(q))) {
+          salt = 'predictable';
+          return false;
+        }
+      }
+      const name = nameOfNode(model, n);
+      if (name && nameWords(name).includes('salt')) {
+        if (isFixedBytes(model, n)) salt = 'constant';
+        else {
+          // A salt built from the random module is as guessable as a constant one.
+          let prng = false;
+          walkValue(model, n, (m) => {
+            const mc = m.type === 'call' ? model.call(m) : undefined;
+            if (mc && callNames(model, mc).some((q) => PRNG.test(q))) prng = true;
+            return !prng;
+          });
+          if (prng) salt = 'predictable';
+          else if (salt === 'none') salt = 'random';
+        }
+        return false;
+      }
+      if ((n.type === 'string' || n.type === 'concatenated_string') && model.constString(n) && salt === 'none' && n.parent?.type === 'binary_operator') salt = 'constant';
+      if (n.type === 'identifier' && model.reaching(n).some((b) => b.kind === 'param') && !nameOfNode(model, n)?.match(/pass/i)) otherParts = true;
+      return true;
+    });
+  }
+  if (salt === 'none' && otherParts) return 'random';
+  return salt;
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/weak-password-hash',
+    cwes: [916, 759, 760, 328],
+    severity: 'high',
+    confidence: 'high',
+    message: 'Password hashed with a fast or unsalted hash',
+    fixHint:
+      "Hash passwords with a slow, salted password hash: bcrypt.hashpw(password.encode(), bcrypt.gensalt()), argon2.PasswordHasher().hash(password), werkzeug.security.generate_password_hash(password) or hashlib.scrypt(password.encode(), salt=os.urandom(16), n=2**14, r=8, p=1); store the salt with the hash.",
+    doc: 'General-purpose hashes such as MD5 and SHA-256 are built to be fast, so a stolen table of password hashes can be brute-forced at billions of guesses per second; without a per-user random salt, identical passwords share a hash and precomputed tables crack them at once. Password hashing functions (bcrypt, scrypt, Argon2, PBKDF2 with many iterations) add a random salt and a tunable cost.',
+    bandit: ['B303', 'B324'],
+  },
+  check(context) {
+    const { model } = context;
+
+    const fastHash = (c: CallInfo): void => {
+      const use = hashUse(model, c);
+      if (!use?.data) return;
+      const hit = readableSecretIn(model, use.data, ['password']);
+      if (!hit) return;
+      const alg = use.algorithm === 'unknown' ? 'a fast hash' : use.algorithm.toUpperCase();
+      const broken = BROKEN_ALGORITHMS.has(use.algorithm);
+      const extra = broken ? [522] : [];
+      const salt = saltOf(model, allHashedData(model, use.constructor));
+      if (salt === 'none') context.report({ node: c.node, message: `Password hashed with ${alg} and no salt`, cwes: [759, 328, ...extra] });
+      else if (salt === 'constant') context.report({ node: c.node, message: `Password hashed with ${alg} and a constant salt`, cwes: [760, 328, ...extra] });
+      else if (salt === 'predictable') context.report({ node: c.node, message: `Password hashed with ${alg} and a salt from the non-cryptographic random module`, cwes: [760, 328, ...extra] });
+      else
+        context.report({
+          node: c.node,
+          message: `Password hashed with ${alg}, a fast hash: even salted it can be brute-forced`,
+          cwes: [916, 328, ...extra],
+          confidence: broken ? 'high' : 'medium',
+        });
+    };
+
+    const constantSalt = (c: CallInfo, salt: PyNode | undefined): boolean => {
+      if (!salt || salt.type === 'none') return false;
+      if (isFixedBytes(model, salt)) {
+        context.report({ node: c.node, message: 'Password hash uses a constant salt', cwes: [760] });
+        return true;
+      }
+      return false;
+    };
+    const lowCost = (c: CallInfo, value: PyNode | undefined, min: number, what: string): void => {
+      const n = constNumber(model, value);
+      if (n !== undefined && n < min) context.report({ node: c.node, message: `${what} ${n} is too low for password hashing (use at least ${min})`, cwes: [916], confidence: 'medium' });
+    };
+
+    return {
+      call(c) {
+        const names = callNames(model, c);
+        const is = (re: RegExp): boolean => names.some((q) => re.test(q));
+        if (is(/^hashlib\.pbkdf2_hmac$/)) {
+          if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
+          return;
+        }
+        if (is(/^cryptography\.hazmat\.primitives\.kdf\.pbkdf2\.PBKDF2HMAC$/)) {
+          if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
+          return;
+        }
+        if (is(/^Crypto\.Protocol\.KDF\.PBKDF2$/)) {
+          if (!constantSalt(c, c.arg(1, 'salt'))) lowCost(c, c.arg(3, 'count'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
+          return;
+        }
+        if (is(/^hashlib\.scrypt$/) || is(/^cryptography\.hazmat\.primitives\.kdf\.scrypt\.Scrypt$/)) {
+          if (!constantSalt(c, c.keywords.get('salt') ?? (is(/Scrypt$/) ? c.positional[0] : undefined))) lowCost(c, c.keywords.get('n'), MIN_SCRYPT_N, 'scrypt cost n');
+          return;
+        }
+        if (is(/^bcrypt\.hashpw$/)) {
+          constantSalt(c, c.arg(1, 'salt'));
+          return;
+        }
+        if (is(/^bcrypt\.gensalt$/)) return lowCost(c, c.arg(0, 'rounds'), MIN_BCRYPT_ROUNDS, 'bcrypt cost');
+        if (is(/^crypt\.crypt$/)) {
+          constantSalt(c, c.arg(1, 'salt'));
+          return;
+        }
+        if (is(/^werkzeug\.security\.generate_password_hash$/)) {
+          const method = model.constString(c.arg(1, 'method'));
+          if (method && WEAK_SCHEMES.test(method.split(':')[0]!)) context.report({ node: c.node, message: `generate_password_hash with method '${method}' is not a password hash`, cwes: [916] });
+          else if (method) {
+            const m = /^pbkdf2:[^:]+:(\d+)$/.exec(method);
+            if (m && Number(m[1]) < MIN_PBKDF2_ITERATIONS) context.report({ node: c.node, message: `PBKDF2 iteration count ${m[1]} is too low for password hashing`, cwes: [916], confidence: 'medium' });
+          }
+          constantSalt(c, c.keywords.get('salt'));
+          return;
+        }
+        if (is(/^django\.contrib\.auth\.hashers\.make_password$/)) {
+          const hasher = model.constString(c.arg(2, 'hasher'));
+          if (hasher && WEAK_SCHEMES.test(hasher)) context.report({ node: c.node, message: `make_password with the '${hasher}' hasher is not a password hash`, cwes: hasher.startsWith('unsalted') ? [759] : [916] });
+          else constantSalt(c, c.arg(1, 'salt'));
+          return;
+        }
+        const scheme = names.map((q) => /^passlib\.hash\.(\w+)\.(hash|encrypt)$/.exec(q)?.[1]).find(Boolean);
+        if (scheme && WEAK_SCHEMES.test(scheme)) return context.report({ node: c.node, message: `passlib ${scheme} is not a safe password hash`, cwes: [916] });
+        fastHash(c);
+      },
+    };
+  },
+});
