@@ -2,6 +2,7 @@
 // Each benchmark measures its contenders side by side in one run and prints ratios.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   analyzer: async () => (await import('./analyzer.js')).main(process.argv.slice(2).filter((a) => a.startsWith('--'))),
+  agent: async () => (await import('./agent.js')).main(process.argv.slice(2).filter((a) => a.startsWith('--'))),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));

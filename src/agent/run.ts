@@ -1,4 +1,5 @@
 // Running Algorithm 1 over a task set: n tasks at a time, one run in the store, resumable.
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { UserError } from '../core/types.js';
 import type { ChatModel } from '../llm/types.js';
@@ -89,6 +90,8 @@ export async function runAgent(tasks: readonly AgentTask[], options: AgentRunOpt
   // A fatal error in one task (a refused key, an unreachable server) stops the others too.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every call and scan in flight listens to it.
+  setMaxListeners(Math.max(50, 8 * (options.concurrency ?? 1)), signal);
   const cacheOptions = { costOf: options.costOf, context: { runId: run.id } };
   const generator = new CachedChatModel(options.generator, store, cacheOptions);
   const repairer =

@@ -1,6 +1,8 @@
 // Coalesces single-file scan requests into batches, so that many tasks finishing a round at
-// about the same time make one external scanner process rather than one each. At most one
-// batch per scanner runs at a time; what arrives meanwhile forms the next batch.
+// about the same time make one external scanner process rather than one each. A few batches
+// may run at once (one per core, at most 2 by default: a tool's start-up, not its scanning,
+// is most of a small batch's time); what arrives while they run forms the next batch.
+import { availableParallelism } from 'node:os';
 import type { Diagnostic, ScanResult, Scanner, SourceFile } from '../scanners/types.js';
 
 export interface ScanBatcherOptions {
@@ -8,6 +10,8 @@ export interface ScanBatcherOptions {
   windowMs?: number;
   /** Files per batch at most (default 200). */
   maxBatch?: number;
+  /** Batches running at once at most (default: 2, or 1 on a single core). */
+  maxInFlight?: number;
   /** Cancels the batches in flight (the run's signal). */
   signal?: AbortSignal;
 }
@@ -24,9 +28,10 @@ export class ScanBatcher {
   readonly #windowMs: number;
   readonly #maxBatch: number;
   readonly #signal?: AbortSignal;
+  readonly #maxInFlight: number;
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
+  #running = 0;
   /** Batches run and files scanned so far (for progress and tests). */
   readonly stats = { batches: 0, files: 0, largestBatch: 0 };
 
@@ -35,6 +40,8 @@ export class ScanBatcher {
     this.#windowMs = options.windowMs ?? 25;
     this.#maxBatch = options.maxBatch ?? 200;
     this.#signal = options.signal;
+    this.#maxInFlight = options.maxInFlight ?? Math.min(2, availableParallelism());
+    if (!(this.#maxInFlight >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${this.#maxInFlight}`);
     if (!(this.#maxBatch >= 1)) throw new RangeError(`maxBatch must be at least 1, got ${this.#maxBatch}`);
   }
 
@@ -52,7 +59,7 @@ export class ScanBatcher {
   }
 
   #schedule(): void {
-    if (this.#running || this.#timer || this.#pending.length === 0) return;
+    if (this.#running >= this.#maxInFlight || this.#timer || this.#pending.length === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#flush();
@@ -67,7 +74,7 @@ export class ScanBatcher {
       else batch.push(next);
     }
     if (batch.length === 0) return;
-    this.#running = true;
+    this.#running++;
     // Unique names inside the batch: two tasks may show the same path.
     const files = batch.map((p, i) => ({ path: `${i}/${p.file.path}`, content: p.file.content }));
     try {
@@ -80,7 +87,7 @@ export class ScanBatcher {
     } catch (error) {
       for (const p of batch) p.reject(error);
     } finally {
-      this.#running = false;
+      this.#running--;
       this.#schedule();
     }
   }

@@ -22,9 +22,9 @@ describe('ScanBatcher', () => {
     });
   });
 
-  it('runs one batch at a time; what arrives meanwhile forms the next batch', async () => {
+  it('with one batch in flight, what arrives meanwhile forms the next batch', async () => {
     const scanner = new MarkerScanner('marker', { delayMs: 60 });
-    const batcher = new ScanBatcher(scanner, { windowMs: 5 });
+    const batcher = new ScanBatcher(scanner, { windowMs: 5, maxInFlight: 1 });
     const first = batcher.scan({ path: 'a.py', content: 'a = 1\n' });
     await new Promise((r) => setTimeout(r, 20));
     const later = ['b', 'c', 'd'].map((n) => batcher.scan({ path: `${n}.py`, content: `${n} = 1  # VULN\n` }));
@@ -32,9 +32,24 @@ describe('ScanBatcher', () => {
     expect(scanner.batches.map((b) => b.length)).toEqual([1, 3]);
   });
 
+  it('runs up to maxInFlight batches at once', async () => {
+    const scanner = new MarkerScanner('marker', { delayMs: 80 });
+    const batcher = new ScanBatcher(scanner, { windowMs: 1, maxInFlight: 2 });
+    const started = performance.now();
+    const first = batcher.scan({ path: 'a.py', content: 'a\n' });
+    await new Promise((r) => setTimeout(r, 10));
+    const second = batcher.scan({ path: 'b.py', content: 'b\n' });
+    await new Promise((r) => setTimeout(r, 10));
+    const third = batcher.scan({ path: 'c.py', content: 'c\n' });
+    await Promise.all([first, second, third]);
+    expect(scanner.batches.map((b) => b.map((f) => f.path))).toEqual([['0/a.py'], ['0/b.py'], ['0/c.py']]);
+    // The third waited for a slot: about two batch times, not three.
+    expect(performance.now() - started).toBeLessThan(230);
+  });
+
   it('splits batches larger than maxBatch', async () => {
     const scanner = new MarkerScanner();
-    const batcher = new ScanBatcher(scanner, { windowMs: 5, maxBatch: 4 });
+    const batcher = new ScanBatcher(scanner, { windowMs: 5, maxBatch: 4, maxInFlight: 1 });
     await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.scan({ path: `${i}.py`, content: `v = ${i}\n` })));
     expect(scanner.batches.map((b) => b.length)).toEqual([4, 4, 2]);
   });

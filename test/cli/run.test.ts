@@ -9,7 +9,7 @@ import { extractPythonCode } from '../../src/llm/extract.js';
 import { createScanners, scanAll } from '../../src/scanners/index.js';
 import { outputFileName } from '../../src/agent/index.js';
 import { startFakeOpenAI, type FakeHandler, type FakeServer, type RecordedRequest } from '../helpers/fake-openai.js';
-import { codeReply, loadRecordedTasks, normalizeCode, recordedModel, writeTasksJsonl, type RecordedTask } from '../agent/helpers/recorded-study.js';
+import { loadRecordedTasks, normalizeCode, recordedModel, replyText, writeTasksJsonl, type RecordedTask } from '../agent/helpers/recorded-study.js';
 import { cleanEnv, runCli, spawnCli } from './helpers/cli.js';
 
 const SCANNERS =
@@ -119,7 +119,7 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     }
 
     // Round 0 counts the generated code as the scanners see it, the last round the written files.
-    const generated = tasks.map((t) => (extractPythonCode(codeReply({ path: '/v1/chat/completions', body: {} } as RecordedRequest, t.versions[0]!).body.choices[0].message.content) as { code: string }).code);
+    const generated = tasks.map((t) => (extractPythonCode(replyText(t.versions[0]!)) as { code: string }).code);
     const round0 = (await flagged(generated)).filter(Boolean).length;
     const final = (await flagged([...files.values()])).filter(Boolean).length;
     expect(summary.vulnerableAfterRound[0]).toBe(round0);

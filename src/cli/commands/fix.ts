@@ -41,6 +41,7 @@ export function registerFix(program: Command): void {
     .option('-w, --write', 'replace the files (keeping <file>.orig) instead of printing a diff')
     .option('-c, --concurrency <n>', 'files in progress at once', integerAtLeast(1), 4);
   addCweOption(addAgentOptions(command));
+  command.addHelpText('after', '\nExit codes: 0 every file ends secure; 1 some file stays vulnerable or could not be repaired; 2 bad input or configuration; 130 interrupted.\nWithout --write, the repairs are printed as a unified diff on stdout; progress and findings go to stderr.\n');
   command.action(async (files: string[], options: FixOptions, cmd: Command) => {
     const tasks = tasksFrom(files, options);
     const globals = cmd.optsWithGlobals() as { store: string };

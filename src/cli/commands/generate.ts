@@ -54,6 +54,7 @@ export function registerGenerate(program: Command): void {
     .option('-f, --file <task.py>', 'read the task from a file (e.g. a SecurityEval prompt)')
     .option('--json', 'print a JSON report instead of the code');
   addCweOption(addAgentOptions(command));
+  command.addHelpText('after', '\nOnly the final code goes to stdout (or the report with --json); progress and findings go to stderr.\nExit codes: 0 code was produced (check stderr or --json for whether it is secure); 1 no usable code; 2 bad input or configuration; 130 interrupted.\n');
   command.action(async (prompt: string | undefined, options: GenerateOptions, cmd: Command) => {
     const task = taskFrom(prompt, options);
     const globals = cmd.optsWithGlobals() as { store: string };

@@ -91,6 +91,7 @@ export function registerRun(program: Command): void {
     .option('--run-id <id>', 'name the run; an existing one is continued')
     .option('--resume', 'continue the latest unfinished run (or --run-id\'s)');
   addAgentOptions(command);
+  command.addHelpText('after', '\nWrites <out>/<task id with / as ->.py for every task with code, and <out>/summary.json (vulnerable tasks after each round, per-task status, tokens, cost, wall time).\nInterrupted (Ctrl-C, a crash, SIGKILL), it continues with the same --run-id and --resume, repeating no completed LLM call or scan.\nExit codes: 0 the run completed; 2 bad input or configuration; 130 interrupted.\n');
   command.action(async (options: RunOptions, cmd: Command) => {
     const globals = cmd.optsWithGlobals() as { store: string };
     const loaded = await loadTasks(options.tasks, { only: options.only });

@@ -84,8 +84,13 @@ export interface RecordedModel {
   log: Understood[];
 }
 
+/** The reply text the fake model sends for a piece of code. */
+export function replyText(code: string): string {
+  return `Here is the code:\n\n\`\`\`python\n${code.replace(/\s+$/, '')}\n\`\`\`\n`;
+}
+
 export function codeReply(request: RecordedRequest, code: string): FakeReply {
-  return textReply(request, `Here is the code:\n\n\`\`\`python\n${code.replace(/\s+$/, '')}\n\`\`\`\n`);
+  return textReply(request, replyText(code));
 }
 
 export function recordedModel(tasks: readonly RecordedTask[]): RecordedModel {
