@@ -8,9 +8,12 @@ import type { Tree } from './parser.js';
  *
  * Node types and field names are tree-sitter-python's (`call`, `function`, `arguments`...).
  */
+const NO_CHILDREN: PyNode[] = [];
+
 export class PyNode {
   parent: PyNode | null = null;
-  readonly children: PyNode[] = [];
+  /** Child nodes in order (leaves share one empty array: never push to it directly). */
+  children: PyNode[] = NO_CHILDREN;
   /** Field name under which this node hangs in its parent (`function`, `left`...), or null. */
   field: string | null = null;
 
@@ -34,8 +37,11 @@ export class PyNode {
     return this.source.text.slice(this.startIndex, this.endIndex);
   }
 
+  private named?: PyNode[];
+
+  /** Children that are named nodes (no punctuation or keywords). Cached: do not mutate. */
   get namedChildren(): PyNode[] {
-    return this.children.filter((c) => c.isNamed);
+    return (this.named ??= this.children.filter((c) => c.isNamed));
   }
 
   /** First child under a field name. */
@@ -80,27 +86,74 @@ export interface SourceText {
   readonly text: string;
 }
 
-/** Copies a tree-sitter tree into PyNodes. Comments are kept (suppressions read them). */
+/** Per-language lookup tables: type id → name and namedness, field id → name. */
+const languageTables = new WeakMap<object, { types: string[]; named: boolean[]; fields: Array<string | null> }>();
+
+function tablesFor(language: Tree['language']): { types: string[]; named: boolean[]; fields: Array<string | null> } {
+  let t = languageTables.get(language);
+  if (!t) {
+    const types: string[] = [];
+    const named: boolean[] = [];
+    // Type ids cover every symbol, aliases included; ask for each once.
+    for (let id = 0; id < 4096; id++) {
+      const name = language.nodeTypeForId(id);
+      if (name === null && id > language.nodeTypeCount) break;
+      types[id] = name ?? '';
+      named[id] = name !== null && language.nodeTypeIsNamed(id);
+    }
+    const fields: Array<string | null> = [];
+    for (let id = 0; id <= language.fieldCount; id++) fields[id] = language.fieldNameForId(id);
+    t = { types, named, fields };
+    languageTables.set(language, t);
+  }
+  return t;
+}
+
+/**
+ * Copies a tree-sitter tree into PyNodes. Comments are kept (suppressions read them).
+ * Reads as little as possible across the WebAssembly boundary: numeric type and field ids
+ * (names come from per-language tables) and offsets (rows and columns are computed here).
+ */
 export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNode[] } {
   const source: SourceText = { text };
+  const { types, named, fields } = tablesFor(tree.language);
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  let hint = 0;
+  const rowOf = (index: number): number => {
+    // Nodes come in document order, so the previous row is a good first guess.
+    if (index >= lineStarts[hint]! && (hint + 1 >= lineStarts.length || index < lineStarts[hint + 1]!)) return hint;
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    hint = lo;
+    return lo;
+  };
   const nodes: PyNode[] = [];
   const cursor = tree.walk();
   try {
     const make = (): PyNode => {
-      const s = cursor.startPosition;
-      const e = cursor.endPosition;
+      const typeId = cursor.nodeTypeId;
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const startRow = rowOf(start);
+      const endRow = rowOf(end);
       const node = new PyNode(
         source,
         nodes.length,
-        cursor.nodeType,
-        cursor.nodeIsNamed,
-        cursor.nodeIsMissing,
-        cursor.startIndex,
-        cursor.endIndex,
-        s.row,
-        s.column,
-        e.row,
-        e.column,
+        types[typeId] || cursor.nodeType,
+        named[typeId] ?? cursor.nodeIsNamed,
+        start === end && cursor.nodeIsMissing,
+        start,
+        end,
+        startRow,
+        start - lineStarts[startRow]!,
+        endRow,
+        end - lineStarts[endRow]!,
       );
       nodes.push(node);
       return node;
@@ -112,11 +165,12 @@ export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNod
     let current = root;
     if (cursor.gotoFirstChild()) {
       for (;;) {
-        const field = cursor.currentFieldName;
+        const fieldId = cursor.currentFieldId;
         const node = make();
-        node.field = field;
+        node.field = fieldId ? (fields[fieldId] ?? null) : null;
         node.parent = current;
-        current.children.push(node);
+        if (current.children === NO_CHILDREN) current.children = [node];
+        else current.children.push(node);
         if (cursor.gotoFirstChild()) {
           stack.push(node);
           current = node;

@@ -45,28 +45,65 @@ export function runRules(
       failures.push({ ruleId: entry.rule.meta.id, error });
     }
   };
+  /** Same as guard(entry, () => handler(arg)) without a closure per call. */
+  const dispatch = <T>(entry: { rule: Rule }, handler: (arg: T) => void, arg: T): void => {
+    if (failed.has(entry.rule)) return;
+    try {
+      handler(arg);
+    } catch (error) {
+      failed.add(entry.rule);
+      failures.push({ ruleId: entry.rule.meta.id, error });
+    }
+  };
 
-  const callPatterns = active.map((a) => Object.entries(a.visitors.calls ?? {}));
+  // Index every `calls` key once: exact names in a map, `*.suffix` and `prefix.*` in lists.
+  type Entry = { entry: (typeof active)[number]; handler: (c: CallInfo) => void };
+  const exact = new Map<string, Entry[]>();
+  // Wildcard patterns, filed under the name segment they pin: `*.Cursor.execute` under
+  // `execute` (last segment), `pickle.*` under `pickle` (first segment).
+  const bySuffix = new Map<string, Array<Entry & { pattern: string }>>();
+  const byPrefix = new Map<string, Array<Entry & { pattern: string }>>();
+  const fileUnder = (map: Map<string, Array<Entry & { pattern: string }>>, key: string, e: Entry & { pattern: string }): void => {
+    const list = map.get(key);
+    if (list) list.push(e);
+    else map.set(key, [e]);
+  };
+  for (const a of active)
+    for (const [pattern, handler] of Object.entries(a.visitors.calls ?? {})) {
+      if (pattern.startsWith('*.')) fileUnder(bySuffix, pattern.slice(pattern.lastIndexOf('.') + 1), { entry: a, handler, pattern });
+      else if (pattern.endsWith('.*')) fileUnder(byPrefix, pattern.slice(0, pattern.indexOf('.')), { entry: a, handler, pattern });
+      else {
+        const list = exact.get(pattern);
+        if (list) list.push({ entry: a, handler });
+        else exact.set(pattern, [{ entry: a, handler }]);
+      }
+    }
+  const everyCall = active.filter((a) => a.visitors.call);
   for (const call of model.calls) {
-    active.forEach((a, i) => {
-      if (a.visitors.call) guard(a, () => a.visitors.call!(call));
-      const patterns = callPatterns[i]!;
-      if (patterns.length === 0) return;
-      const seen = new Set<(c: CallInfo) => void>();
-      for (const q of call.qnames)
-        for (const [pattern, handler] of patterns)
-          if (!seen.has(handler) && matchesPattern(q, pattern)) {
-            seen.add(handler);
-            guard(a, () => handler(call));
-          }
-    });
+    for (const a of everyCall) dispatch(a, a.visitors.call!, call);
+    let matched: Set<(c: CallInfo) => void> | undefined;
+    const fire = (e: Entry): void => {
+      matched ??= new Set();
+      if (matched.has(e.handler)) return;
+      matched.add(e.handler);
+      dispatch(e.entry, e.handler, call);
+    };
+    for (const q of call.qnames) {
+      const hits = exact.get(q);
+      if (hits) for (const e of hits) fire(e);
+      const last = q.slice(q.lastIndexOf('.') + 1);
+      const suffixed = bySuffix.get(last);
+      if (suffixed) for (const e of suffixed) if (matchesPattern(q, e.pattern)) fire(e);
+      const prefixed = byPrefix.size ? byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
+      if (prefixed) for (const e of prefixed) if (matchesPattern(q, e.pattern)) fire(e);
+    }
   }
   const nodeTypes = new Set(active.flatMap((a) => Object.keys(a.visitors.nodes ?? {})));
   for (const type of nodeTypes)
     for (const node of model.byType(type))
       for (const a of active) {
         const handler = a.visitors.nodes?.[type];
-        if (handler) guard(a, () => handler(node));
+        if (handler) dispatch(a, handler, node);
       }
   for (const a of active) if (a.visitors.end) guard(a, () => a.visitors.end!());
   for (const a of active) if (!failed.has(a.rule)) findings.push(...a.found);

@@ -2,7 +2,7 @@ import type { PyNode } from './ast.js';
 import type { FlowStep } from '../core/types.js';
 import { Guards } from './guards.js';
 import { NON_PROPAGATING_METHODS, SANITIZERS, SOURCES, type SourceOrigin } from './knowledge.js';
-import { elementAt, type FunctionInfo, type ModuleModel, startsWithName } from './model.js';
+import { type CallInfo, elementAt, type FunctionInfo, type ModuleModel, startsWithName } from './model.js';
 import type { Binding } from './scope.js';
 
 /**
@@ -357,6 +357,23 @@ export class TaintEngine {
     return [...info.positional, ...info.keywords.values()].flatMap((a) => this.of(a, kind));
   }
 
+  private callIndex?: Map<string, CallInfo[]>;
+
+  /** Calls that may target a qualified name (built once, on first use). */
+  private callsTo(qname: string): CallInfo[] {
+    if (!this.callIndex) {
+      this.callIndex = new Map();
+      for (const c of this.model.calls)
+        for (const q of c.qnames) {
+          if (!q.startsWith('$.')) continue;
+          const list = this.callIndex.get(q);
+          if (list) list.push(c);
+          else this.callIndex.set(q, [c]);
+        }
+    }
+    return this.callIndex.get(qname) ?? [];
+  }
+
   /**
    * Follows a parameter-sourced taint to the call sites of its function in this module: when
    * a caller passes request data, that is the better story. Returns the input when no caller
@@ -368,8 +385,7 @@ export class TaintEngine {
     const p = fn.params.find((x) => x.name === t.param);
     if (!p) return t;
     let best: Taint | undefined;
-    for (const c of this.model.calls) {
-      if (!c.qnames.includes(fn.qname)) continue;
+    for (const c of this.callsTo(fn.qname)) {
       const offset = fn.cls && c.method ? 1 : 0;
       const arg = p.star ? undefined : c.arg(p.index - offset, p.name);
       if (!arg) continue;
