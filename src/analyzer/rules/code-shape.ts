@@ -2,7 +2,7 @@
 // authorisation: statements, handlers, loops, stub functions, simple def-use closures.
 // Not a rule.
 import type { PyNode } from '../ast.js';
-import type { CallInfo, FunctionInfo, ModuleModel } from '../model.js';
+import { elementAt, type CallInfo, type FunctionInfo, type ModuleModel } from '../model.js';
 
 /** Named children that are not comments. */
 export function parts(node: PyNode | undefined): PyNode[] {
@@ -348,4 +348,48 @@ export function derivedNames(body: PyNode, seeds: Iterable<string>): Set<string>
     }
   }
   return names;
+}
+
+/**
+ * Whether `test` holds for some expression the value of `expr` is built from: follows names
+ * to what was assigned to them (also loop elements and `with ... as`), calls to their
+ * receiver and arguments, and every sub-expression. Unlike taint, no sanitizer stops it:
+ * it answers "is this made from that", e.g. base64 of an uploaded file is still the upload.
+ */
+export function builtFrom(model: ModuleModel, expr: PyNode | undefined, test: (n: PyNode) => boolean, options: { limit?: number; throughParameters?: boolean } = {}): boolean {
+  if (!expr) return false;
+  const limit = options.limit ?? 300;
+  const seen = new Set<number>();
+  const stack: PyNode[] = [expr];
+  while (stack.length && seen.size < limit) {
+    const n = stack.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    if (test(n)) return true;
+    if (n.type === 'identifier') {
+      for (const b of model.reaching(n)) {
+        if (b.kind === 'assign' || b.kind === 'augassign' || b.kind === 'mutate') stack.push(b.kind === 'assign' ? elementAt(b.value, b.path).node : b.value);
+        // A parameter of a module function: what its callers pass.
+        else if (b.kind === 'param' && options.throughParameters) stack.push(...argumentsFor(model, b.fn, b.name, b.index));
+      }
+      continue;
+    }
+    if (n.type === 'lambda' || n.type === 'function_definition') continue;
+    for (const c of n.namedChildren) if (c.type !== 'comment' && !(c.field === 'attribute' && n.type === 'attribute')) stack.push(c);
+  }
+  return false;
+}
+
+/** The argument expressions the module's calls pass for one parameter of a local function. */
+export function argumentsFor(model: ModuleModel, fnNode: PyNode, name: string, index: number): PyNode[] {
+  const fn = model.functionInfo(fnNode);
+  if (!fn) return [];
+  const out: PyNode[] = [];
+  for (const c of model.calls) {
+    if (!c.qnames.includes(fn.qname)) continue;
+    const offset = fn.cls && c.method && !fn.decorators.some((d) => d.text === 'staticmethod') ? 1 : 0;
+    const arg = c.arg(index - offset, name);
+    if (arg) out.push(arg);
+  }
+  return out;
 }

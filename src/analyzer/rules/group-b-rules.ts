@@ -15,5 +15,30 @@ import assertCheck from './assert-check.js';
 import toctouFileCheck from './toctou-file-check.js';
 import unverifiedOwnership from './unverified-ownership.js';
 import pamMissingAccountCheck from './pam-missing-account-check.js';
+import unrestrictedUpload from './unrestricted-upload.js';
+import forcedBrowsing from './forced-browsing.js';
+import externalTrustedInit from './external-trusted-init.js';
+import unverifiedDestination from './unverified-destination.js';
+import networkAmplification from './network-amplification.js';
 
-export const groupBRules: readonly Rule[] = [insecureTempFile, permissiveFilePermissions, obsoleteFunction, sharedPortBind, timingUnsafeComparison, offByOne, infiniteLoop, duplicateKey, identityComparison, swallowedException, assertCheck, toctouFileCheck, unverifiedOwnership, pamMissingAccountCheck];
+export const groupBRules: readonly Rule[] = [
+  insecureTempFile,
+  permissiveFilePermissions,
+  obsoleteFunction,
+  sharedPortBind,
+  timingUnsafeComparison,
+  offByOne,
+  infiniteLoop,
+  duplicateKey,
+  identityComparison,
+  swallowedException,
+  assertCheck,
+  toctouFileCheck,
+  unverifiedOwnership,
+  pamMissingAccountCheck,
+  unrestrictedUpload,
+  forcedBrowsing,
+  externalTrustedInit,
+  unverifiedDestination,
+  networkAmplification,
+];

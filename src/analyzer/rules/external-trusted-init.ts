@@ -1,0 +1,132 @@
+import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { comparisonOperands, comparisonOperators, nodesIn, parts, unparen } from './code-shape.js';
+import { isSecretName } from './timing-unsafe-comparison.js';
+
+/** Session or state keys that grant rights. */
+const PRIVILEGE_KEY = /(^|_)(role|roles|admin|is_admin|superuser|is_superuser|staff|is_staff|permission|permissions|privilege|privileges|access|access_level|level|group|groups|authenticated|is_authenticated|logged_in|is_logged_in|verified|trusted)$/i;
+
+/** Where trusted process state lives: Flask/Django configuration, the environment, settings objects. */
+function isTrustedStore(model: ModuleModel, target: PyNode): string | undefined {
+  const base = target.type === 'subscript' ? target.child('value') : target.type === 'attribute' ? target.child('object') : undefined;
+  if (!base) return undefined;
+  const names = model.values(base);
+  if (names.some((n) => n === 'os.environ')) return 'os.environ';
+  if (names.some((n) => /^(flask\.Flask|flask\.current_app)\.config$/.test(n)) || /(^|\.)config$/.test(base.text)) return `${base.text}`;
+  if (names.some((n) => n.startsWith('django.conf.settings'))) return 'django settings';
+  return undefined;
+}
+
+/** A session-like store: `session[...]`, `request.session[...]`, `flask.g`. */
+function isSessionStore(model: ModuleModel, target: PyNode): boolean {
+  const base = target.type === 'subscript' ? target.child('value') : target.type === 'attribute' ? target.child('object') : undefined;
+  if (!base) return false;
+  return model.values(base).some((n) => n === 'flask.session' || n === 'flask.g' || n.endsWith('HttpRequest.session')) || /(^|\.)session$/.test(base.text);
+}
+
+/** The key of `store['key']` or the attribute name of `obj.key`. */
+function keyOf(model: ModuleModel, target: PyNode): string | undefined {
+  if (target.type === 'subscript') return model.constString(target.child('subscript'));
+  if (target.type === 'attribute') return target.child('attribute')?.text;
+  return target.type === 'identifier' ? target.text : undefined;
+}
+
+/** `password == 'admin123'`, `self.password == password`: a credential tested with ==. */
+function credentialComparison(cond: PyNode): PyNode | undefined {
+  for (const cmp of [cond, ...cond.walk()].filter((n) => n.type === 'comparison_operator')) {
+    const ops = comparisonOperators(cmp);
+    if (ops.length !== 1 || ops[0] !== '==') continue;
+    const operands = comparisonOperands(cmp).map((o) => unparen(o));
+    const named = (o: PyNode | undefined): boolean => {
+      if (!o) return false;
+      if (o.type === 'identifier') return isSecretName(o.text);
+      if (o.type === 'attribute') return isSecretName(o.child('attribute')?.text ?? '');
+      if (o.type === 'subscript' || o.type === 'call') return /['"](password|passwd|pwd|pass|token|secret)['"]/i.test(o.text);
+      return false;
+    };
+    if (operands.some(named)) return cmp;
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/external-trusted-init',
+    cwes: [454],
+    severity: 'high',
+    confidence: 'medium',
+    message: 'Trusted state initialised from data the client controls',
+    fixHint:
+      "Derive rights on the server: authenticate against a credential store (hashed passwords), keep the result per user (e.g. flask_login's current_user, Django's request.user with is_staff/permissions), never set process-wide flags or configuration from request values, and never trust role or privilege fields sent by the client.",
+    doc: 'Configuration, environment variables, module globals and session flags are trusted by the rest of the program. When their values come straight from the request, or a privilege flag is switched on by comparing request values with constants in the code, the client decides what the program trusts. A process-wide flag set for one user is also seen by every other user.',
+  },
+  check(context) {
+    const { model } = context;
+    const tainted = (value: PyNode | undefined): boolean => {
+      const t = context.taintOf(value, 'trusted-state');
+      return !!t && t.origin === 'remote';
+    };
+    return {
+      nodes: {
+        assignment(node) {
+          const target = node.child('left');
+          const value = node.child('right');
+          if (!target || !value) return;
+          const fn = model.enclosingFunction(node);
+          // 1. Configuration, environment or privilege keys filled with request data.
+          const store = isTrustedStore(model, target);
+          if (store && tainted(value)) {
+            context.report({ node, message: `${store} set from request data: the client decides a setting the application trusts`, confidence: 'high' });
+            return;
+          }
+          const key = keyOf(model, target);
+          if (isSessionStore(model, target) && key && PRIVILEGE_KEY.test(key) && tainted(value)) {
+            context.report({ node, message: `session '${key}' taken from the request: the client chooses its own rights`, confidence: 'high' });
+            return;
+          }
+          if (fn && target.type === 'identifier' && model.scopeOf(node).globals.has(target.text) && tainted(value)) {
+            context.report({ node, message: `global ${target.text} set from request data: one request changes state every other request trusts` });
+            return;
+          }
+          // 2. A privilege flag switched on by comparing credentials with values in the code.
+          if (!fn || unparen(value)?.type !== 'true') return;
+          const holder = enclosingIf(node, fn.node);
+          const cond = holder?.child('condition');
+          const cmp = cond && credentialComparison(cond);
+          if (!cmp) return;
+          const persisted =
+            target.type === 'attribute' ||
+            target.type === 'subscript' ||
+            (target.type === 'identifier' && (model.scopeOf(node).globals.has(target.text) || returnsName(fn.node, target.text)));
+          if (!persisted) return;
+          context.report({
+            node,
+            message: `${target.text} is switched on by comparing credentials with values fixed in the code (${cmp.text.slice(0, 40)}): whoever sends them is trusted${target.type === 'identifier' && model.scopeOf(node).globals.has(target.text) ? ', for every later request too' : ''}`,
+          });
+        },
+      },
+      calls: {
+        '*.config.update'(c) {
+          if (c.positional.some((a) => tainted(a))) context.report({ node: c.node, confidence: 'high', message: 'application configuration updated from request data' });
+        },
+        setattr(c) {
+          if (tainted(c.arg(1)) && tainted(c.arg(2))) context.report({ node: c.node, message: 'attribute chosen and set by the request' });
+        },
+      },
+    };
+  },
+});
+
+/** The `if`/`elif` (inside the function) whose consequence holds the node. */
+function enclosingIf(node: PyNode, fnNode: PyNode): PyNode | undefined {
+  for (let p = node.parent; p && p !== fnNode; p = p.parent) {
+    if ((p.type === 'if_statement' || p.type === 'elif_clause') && p.child('consequence')?.contains(node)) return p;
+  }
+  return undefined;
+}
+
+function returnsName(fnNode: PyNode, name: string): boolean {
+  for (const r of nodesIn(fnNode.child('body') ?? fnNode, 'return_statement')) if (parts(r).some((v) => v.text === name)) return true;
+  return false;
+}
