@@ -97,14 +97,18 @@ export async function runTask(task: AgentTask, ctx: TaskContext): Promise<TaskOu
     return outcome;
   };
 
+  // What the task was doing, for the reason of a failure.
+  let step = 'generation';
   try {
     let sample = samples.get(0) ?? (await firstSample(task, ctx));
+    step = 'scanning round 0';
     current = await scanned(sample, task, ctx, samples.has(0));
     vulnerableByRound.push(current.vulnerable);
     const protectedNames = await protectedNamesFor(task, sample.code);
 
     while (current.vulnerable && rounds < ctx.settings.maxIterations) {
       rounds++;
+      step = `round ${rounds}`;
       const existing = samples.get(rounds);
       if (existing) {
         sample = existing;
@@ -119,6 +123,7 @@ export async function runTask(task: AgentTask, ctx: TaskContext): Promise<TaskOu
         }
         sample = repaired;
       }
+      step = `scanning round ${rounds}`;
       current = await scanned(sample, task, ctx, Boolean(existing));
       vulnerableByRound.push(current.vulnerable);
       ctx.store.updateTask(ctx.runId, task.id, { rounds });
@@ -126,11 +131,8 @@ export async function runTask(task: AgentTask, ctx: TaskContext): Promise<TaskOu
   } catch (error) {
     if (ctx.signal?.aborted || error instanceof UserError) throw error;
     if (error instanceof TaskFailure) return finish('failed', error.message);
-    if (error instanceof LlmError || error instanceof ScannerError) {
-      const step = current ? `round ${rounds}` : 'generation';
-      return finish('failed', `${step}: ${error.message}`);
-    }
-    return finish('failed', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof LlmError || error instanceof ScannerError) return finish('failed', `${step}: ${error.message}`);
+    return finish('failed', `${step}: internal error: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   return finish(current.vulnerable ? 'vulnerable' : 'secure', describeRounds(current, rounds, failedRounds, ctx.settings.maxIterations));

@@ -1,7 +1,8 @@
 // Coalesces single-file scan requests into batches, so that many tasks finishing a round at
 // about the same time make one external scanner process rather than one each. A few batches
 // may run at once (one per core, at most 2 by default: a tool's start-up, not its scanning,
-// is most of a small batch's time); what arrives while they run forms the next batch.
+// is most of a small batch's time); what arrives while they run forms the next batch. When a
+// batch fails, its files are scanned one by one so that one bad file fails alone.
 import { availableParallelism } from 'node:os';
 import type { Diagnostic, ScanResult, Scanner, SourceFile } from '../scanners/types.js';
 
@@ -85,7 +86,19 @@ export class ScanBatcher {
       const shares = splitByFile(result, files.map((f) => f.path));
       batch.forEach((p, i) => p.resolve(renamed(shares[i]!, p.file.path, batch.length === 1 ? result.suppressed : 0)));
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      if (batch.length === 1 || this.#signal?.aborted) {
+        for (const p of batch) p.reject(error);
+      } else {
+        // One file can break a whole batch: scan each alone, so only that one fails.
+        for (const p of batch) {
+          try {
+            this.stats.batches++;
+            p.resolve(await this.#scanner.scan([p.file], { signal: this.#signal }));
+          } catch (single) {
+            p.reject(single);
+          }
+        }
+      }
     } finally {
       this.#running--;
       this.#schedule();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildRunSummary, type TaskOutcome } from '../../src/agent/index.js';
 import { LlmAuthError } from '../../src/llm/errors.js';
 import { textReply, type FakeHandler } from '../helpers/fake-openai.js';
+import { MarkerScanner } from './helpers/marker-scanner.js';
 import { asked, fenced, harness, SETTINGS, status, stepwiseModel, task, vulnerableCode, type Harness } from './helpers/harness.js';
 
 let h: Harness | undefined;
@@ -205,6 +206,15 @@ describe('the loop (Algorithm 1)', () => {
     expect(failed.reason).toMatch(/^round 1: http:\/\/127\.0\.0\.1:\d+\/v1 answered 500 after 3 attempts/);
     expect(failed.code).toBe(vulnerableCode(2, 1));
     expect(h.store.runTotals(run.runId).failedCalls).toBe(1);
+  });
+
+  it('fails only the task whose code the scanner cannot scan', async () => {
+    const scanner = new MarkerScanner('marker', { fail: (files) => (files.some((f) => f.content.includes('handle_2')) ? 'marker crashed' : undefined) });
+    h = await harness(stepwiseModel(1), { scanner });
+    const run = await h.run([task(1), task(2), task(3)], { concurrency: 3, batchWindowMs: 20 });
+    expect(run.outcomes.map((o) => o?.status)).toEqual(['secure', 'failed', 'secure']);
+    expect(outcome(run.outcomes[1]).reason).toBe('scanning round 0: marker: marker crashed');
+    expect(outcome(run.outcomes[1]).code).toBeUndefined();
   });
 
   it('stops the whole run on a configuration error such as a refused key', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SampleScanner } from '../../src/agent/sample-scanner.js';
 import { ScanBatcher } from '../../src/agent/scan-batcher.js';
+import type { ScanResult } from '../../src/scanners/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { MarkerScanner } from './helpers/marker-scanner.js';
 
@@ -54,13 +55,16 @@ describe('ScanBatcher', () => {
     expect(scanner.batches.map((b) => b.length)).toEqual([4, 4, 2]);
   });
 
-  it('fails every request of a failing batch, and recovers for the next one', async () => {
-    let fail = true;
-    const scanner = new MarkerScanner('marker', { fail: () => (fail ? 'tool crashed' : undefined) });
+  it('when a batch fails, scans its files one by one so that only the bad one fails', async () => {
+    const scanner = new MarkerScanner('marker', { fail: (files) => (files.some((f) => f.content.includes('boom')) ? 'tool crashed' : undefined) });
     const batcher = new ScanBatcher(scanner, { windowMs: 5 });
-    const outcomes = await Promise.allSettled([1, 2].map((i) => batcher.scan({ path: `${i}.py`, content: 'x\n' })));
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-    fail = false;
+    const outcomes = await Promise.allSettled(
+      ['a = 1  # VULN\n', 'boom\n', 'c = 3\n'].map((content, i) => batcher.scan({ path: `${i}.py`, content })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('marker: tool crashed');
+    expect((outcomes[0] as PromiseFulfilledResult<ScanResult>).value.findings.map((f) => [f.file, f.line])).toEqual([['0.py', 1]]);
+    expect(scanner.batches.map((b) => b.length)).toEqual([3, 1, 1, 1]);
     await expect(batcher.scan({ path: 'ok.py', content: 'VULN\n' })).resolves.toMatchObject({ findings: [{ line: 1 }] });
   });
 

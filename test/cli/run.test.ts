@@ -181,7 +181,8 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     expect(codeFiles(join(dir, 'killed')).size).toBeLessThan(67);
 
     stall = false;
-    const resumed = await runCli(args('killed', ['--run-id', 'killed-run', '--resume']), { env });
+    // --resume alone continues the newest unfinished run in the store.
+    const resumed = await runCli(args('killed', ['--resume']), { env });
     expect(resumed.stderr).toContain('run killed-run (continuing)');
     expect(resumed.code).toBe(0);
 

@@ -1,6 +1,7 @@
 // A deterministic scanner for agent tests: every line holding `VULN` (or `VULN-<cwe>`) is a
 // finding of that CWE (78 by default). It records each batch it is given.
 import type { Finding } from '../../../src/core/types.js';
+import { ScannerError } from '../../../src/scanners/process.js';
 import type { ScanOptions, ScanResult, Scanner, SourceFile } from '../../../src/scanners/types.js';
 
 export class MarkerScanner implements Scanner {
@@ -25,7 +26,7 @@ export class MarkerScanner implements Scanner {
     if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
     options.signal?.throwIfAborted();
     const failure = this.options.fail?.(files);
-    if (failure) throw new Error(failure);
+    if (failure) throw new ScannerError(this.name, failure);
     const findings: Finding[] = [];
     for (const file of files) {
       file.content.split('\n').forEach((text, i) => {
