@@ -1,22 +1,28 @@
 // Group A of the rule registry: cryptography, secrets, configuration and information
 // exposure. `index.ts` spreads this list into `allRules`.
 import type { Rule } from '../rule.js';
+import certificateValidationDisabled from './certificate-validation-disabled.js';
+import cleartextTransmission from './cleartext-transmission.js';
 import debugMode from './debug-mode.js';
 import hardcodedCredentials from './hardcoded-credentials.js';
+import insecureCookie from './insecure-cookie.js';
 import insecureRandom from './insecure-random.js';
 import jwtSignatureNotVerified from './jwt-signature-not-verified.js';
 import predictableSeed from './predictable-seed.js';
+import sshHostKeyUnverified from './ssh-host-key-unverified.js';
 import stackTraceExposure from './stack-trace-exposure.js';
 import staticIv from './static-iv.js';
 import weakCipher from './weak-cipher.js';
 import weakHash from './weak-hash.js';
 import weakKeySize from './weak-key-size.js';
 import weakPasswordHash from './weak-password-hash.js';
+import weakTlsProtocol from './weak-tls-protocol.js';
 
 export const groupARules: readonly Rule[] = [
   // Configuration and information exposure
   debugMode,
   stackTraceExposure,
+  insecureCookie,
   // Secrets
   hardcodedCredentials,
   // Cryptography
@@ -28,4 +34,9 @@ export const groupARules: readonly Rule[] = [
   insecureRandom,
   predictableSeed,
   jwtSignatureNotVerified,
+  // Transport
+  certificateValidationDisabled,
+  weakTlsProtocol,
+  sshHostKeyUnverified,
+  cleartextTransmission,
 ];

@@ -1,0 +1,78 @@
+import type { PyNode } from '../ast.js';
+import type { CallInfo } from '../model.js';
+import { defineRule } from '../rule.js';
+import { assignedName, callNames, methodCallsOn, namesOf, scopeNode } from './value-flow.js';
+
+/** Protocol constants that select SSL 2/3 or TLS 1.0/1.1. */
+const OLD_PROTOCOL = /^(ssl\.PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|OpenSSL\.SSL\.(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD|ssl\.TLSVersion\.(SSLv3|TLSv1|TLSv1_1))$/;
+/** Version-pinned constants that Python deprecates (no TLS 1.3, no negotiation). */
+const PINNED_PROTOCOL = /^ssl\.PROTOCOL_TLSv1_2$/;
+/** Negotiating constants that still allow TLS 1.0/1.1 unless the context excludes them. */
+const NEGOTIATING = /^(ssl\.PROTOCOL_(TLS|SSLv23)|OpenSSL\.SSL\.(SSLv23|TLS|TLS_CLIENT)_METHOD)$/;
+
+export default defineRule({
+  meta: {
+    id: 'py/weak-tls-protocol',
+    cwes: [327, 757],
+    severity: 'high',
+    confidence: 'high',
+    message: 'Insecure SSL/TLS protocol version',
+    fixHint:
+      'Create client contexts with ssl.create_default_context() (or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)) and set context.minimum_version = ssl.TLSVersion.TLSv1_2; wrap sockets with context.wrap_socket(sock, server_hostname=host) instead of the removed ssl.wrap_socket().',
+    doc: 'SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 have known attacks (POODLE, BEAST, downgrade) and are disabled by current standards (RFC 8996). ssl.wrap_socket() is deprecated (removed in Python 3.12) and neither checks the host name nor, by default, the certificate; contexts should come from ssl.create_default_context() with a TLS 1.2 minimum.',
+    bandit: ['B502', 'B503', 'B504'],
+  },
+  check(context) {
+    const { model } = context;
+    /** The context the call creates also restricts the protocol (minimum_version, OP_NO_TLSv1...). */
+    const restricted = (c: CallInfo): boolean => {
+      const target = assignedName(c.node);
+      if (!target) return false;
+      const scope = scopeNode(c.node);
+      for (const n of model.byType('attribute')) {
+        if (!scope.contains(n) || n.child('object')?.text !== target.name) continue;
+        const attr = n.child('attribute')?.text;
+        if (attr === 'minimum_version' || attr === 'options') return true;
+      }
+      return methodCallsOn(model, target.name, scope, ['set_options', 'set_min_proto_version']).length > 0;
+    };
+
+    const checkProtocolValue = (node: PyNode): void => {
+      const names = namesOf(model, node);
+      const old = names.find((q) => OLD_PROTOCOL.test(q));
+      if (old) context.report({ node, message: `${old.split('.').pop()} is an obsolete protocol version` });
+      else if (names.some((q) => PINNED_PROTOCOL.test(q)))
+        context.report({ node, message: 'ssl.PROTOCOL_TLSv1_2 pins one deprecated protocol constant (no TLS 1.3); use PROTOCOL_TLS_CLIENT with minimum_version', severity: 'low', confidence: 'medium' });
+    };
+
+    return {
+      call(c) {
+        const names = callNames(model, c);
+        if (names.includes('ssl.wrap_socket')) {
+          const version = c.keywords.get('ssl_version') ?? c.positional[5];
+          const old = version ? namesOf(model, version).find((q) => OLD_PROTOCOL.test(q)) : undefined;
+          return context.report({
+            node: c.node,
+            message: old ? `ssl.wrap_socket() with the obsolete ${old.split('.').pop()}` : 'ssl.wrap_socket() is deprecated and does not check host names; its default protocol may allow old TLS versions',
+          });
+        }
+        const isContext = names.includes('ssl.SSLContext') || names.includes('OpenSSL.SSL.Context');
+        const args = isContext ? [c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method')] : [...c.positional, ...c.keywords.values()];
+        for (const a of args) {
+          if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) continue;
+          checkProtocolValue(a);
+          if (isContext && namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
+            context.report({ node: c.node, message: 'SSL context allows TLS 1.0/1.1 unless minimum_version or OP_NO_TLSv1/OP_NO_TLSv1_1 restrict it', confidence: 'medium' });
+        }
+      },
+      nodes: {
+        assignment(node) {
+          const left = node.child('left');
+          const right = node.child('right');
+          const attr = left?.type === 'attribute' ? left.child('attribute')?.text : undefined;
+          if (right && (attr === 'minimum_version' || attr === 'maximum_version' || attr === 'ssl_version' || attr === 'PROTOCOL')) checkProtocolValue(right);
+        },
+      },
+    };
+  },
+});
