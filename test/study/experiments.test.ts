@@ -282,3 +282,63 @@ describe('study experiment rq4 replaying the study\'s iterative repair', () => {
     expect(report.data.drilldown.map((g) => g.title)).toEqual([`${GPT4} fixing ${GPT35}, run 1`, `${GPT4} fixing ${GPT35}, run 2`]);
   });
 });
+
+describe('an interrupted experiment', () => {
+  it('stops starting work, is left interrupted, and finishes on the same run id without asking twice', async () => {
+    const data = loadStudyData();
+    const server = await startFakeOpenAI(studyReplay(data).handler);
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'secagent-interrupt-')), 'store.db'));
+    try {
+      const gpt4 = model(GPT4, server);
+      const source = samplesFromArtifacts(ROOT, { generators: ['gpt3.5', 'gpt4'], only: SIX_TASKS });
+      const controller = new AbortController();
+      const first = await runRq2({
+        store,
+        runId: 'rq2-stop',
+        source,
+        detectors: [gpt4],
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done === 3) controller.abort(new Error('interrupted by SIGINT'));
+        },
+      });
+      expect(first.status).toBe('interrupted');
+      expect(store.getRun('rq2-stop')!.status).toBe('interrupted');
+      expect(server.requests.length).toBe(3);
+      expect(first.tables.notes.some((n) => /not finished/.test(n))).toBe(true);
+
+      const second = await runRq2({ store, runId: 'rq2-stop', source, detectors: [gpt4], concurrency: 1 });
+      expect(second.status).toBe('done');
+      expect(second.resumed).toBe(true);
+      expect(server.requests.length).toBe(12);
+      expect(second.tables.table3![GPT4]['gpt3.5'].total + second.tables.table3![GPT4].gpt4.total).toBe(12);
+
+      // rq1 through the agent: the same, one task at a time.
+      const tasks = await loadTasks(securityEvalPath(), { only: SIX_TASKS });
+      const stop = new AbortController();
+      const partial = await runRq1({
+        store,
+        runId: 'rq1-stop',
+        tasks,
+        models: [gpt4],
+        scanners: [new StudyLabelScanner(data)],
+        concurrency: 1,
+        signal: stop.signal,
+        onProgress: (p) => {
+          if (p.done === 2) stop.abort(new Error('interrupted by SIGINT'));
+        },
+      });
+      expect(partial.status).toBe('interrupted');
+      const asked = server.requests.length;
+      const done = await runRq1({ store, runId: 'rq1-stop', tasks, models: [gpt4], scanners: [new StudyLabelScanner(data)] });
+      expect(done.status).toBe('done');
+      expect(done.tables.table2![GPT4].total).toBe(6);
+      expect(server.requests.length - 12).toBe(6);
+      expect(asked - 12).toBeLessThanOrEqual(3);
+    } finally {
+      store.close();
+      await server.close();
+    }
+  });
+});
