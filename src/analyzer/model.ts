@@ -3,6 +3,7 @@ import { braceFormat, type Const, parseNumber, percentFormat, pyStr, stringPiece
 import { ALIASES, CALL_RESULTS, ITEM_TYPES } from './knowledge.js';
 import { type Binding, enclosingScopeNode, type Scope, ScopeBuilder } from './scope.js';
 import { findRoute, isDjangoRequestParam, type RouteInfo } from './frameworks.js';
+import { exits } from './guards.js';
 
 /** A call site with its arguments sorted out. */
 export interface CallInfo {
@@ -212,7 +213,7 @@ export class ModuleModel {
     const own = scope.bindings.get(name);
     if (own) {
       if (scope.kind === 'comprehension' || scope.kind === 'lambda') return own;
-      return reachingInScope(own, id, scope);
+      return reachingInScope(own, id, scope, this);
     }
     for (let s = scope.parent; s; s = s.parent) {
       if (s.kind === 'class') continue;
@@ -775,7 +776,7 @@ function blockOf(node: PyNode): PyNode | undefined {
 }
 
 /** Flow-sensitive reaching bindings of a use inside the scope that binds the name. */
-function reachingInScope(list: Binding[], use: PyNode, scope: Scope): Binding[] {
+function reachingInScope(list: Binding[], use: PyNode, scope: Scope, model: ModuleModel): Binding[] {
   const at = use.startIndex;
   const result: Binding[] = [];
   for (let i = list.length - 1; i >= 0; i--) {
@@ -784,8 +785,7 @@ function reachingInScope(list: Binding[], use: PyNode, scope: Scope): Binding[] 
     result.push(b);
     if (b.kind === 'mutate' || b.kind === 'augassign') continue;
     if (b.kind === 'param') break;
-    const block = blockOf(b.node);
-    if (block?.contains(use) && !insideExceptOrFinallyOf(b.node, use)) break;
+    if (dominates(b.node, use, model)) break;
   }
   // Loop-carried: a binding later in a loop that also encloses the use reaches it on the next turn.
   for (let p = use.parent; p && p !== scope.node; p = p.parent) {
@@ -793,6 +793,23 @@ function reachingInScope(list: Binding[], use: PyNode, scope: Scope): Binding[] 
     for (const b of list) if (b.position > at && p.contains(b.node) && !result.includes(b)) result.push(b);
   }
   return result;
+}
+
+/**
+ * The binding happens on every path to the use: its block contains the use; or it sits in
+ * a `try` body whose handlers all leave, and the use comes after that `try`.
+ */
+function dominates(bindingNode: PyNode, use: PyNode, model: ModuleModel): boolean {
+  let block = blockOf(bindingNode);
+  for (let i = 0; block && i < 8; i++) {
+    if (block.contains(use)) return !insideExceptOrFinallyOf(bindingNode, use);
+    const tryStmt = block.parent;
+    if (tryStmt?.type !== 'try_statement' || block.field !== 'body') return false;
+    const handlers = tryStmt.children.filter((c) => c.type === 'except_clause');
+    if (handlers.length === 0 || !handlers.every((h) => exits(h.namedChildren.find((c) => c.type === 'block'), model))) return false;
+    block = blockOf(tryStmt);
+  }
+  return false;
 }
 
 /** `try: x = f() except: use(x)` — the assignment in the try body may not have happened. */

@@ -261,6 +261,9 @@ export class TaintEngine {
    * (`invalid literal for int() with base 10: '...'`), so e carries that data.
    */
   private exceptionMessage(name: PyNode, kind: SinkKind): Taint[] {
+    // The message quotes the text with repr(): line breaks arrive escaped, so logs and
+    // headers are safe from it; HTML, SQL and the like are not.
+    if (kind === 'log' || kind === 'header') return [];
     const tryStmt = name.ancestor('try_statement');
     const body = tryStmt?.child('body');
     if (!body) return [];
@@ -271,7 +274,6 @@ export class TaintEngine {
       if (!info || !info.qnames.some((q) => QUOTING_PARSERS.has(q))) continue;
       out.push(...this.through(this.of(info.positional[0], 'raw'), name, `${name.text}: exception message quoting the input of ${info.callee.text}()`));
     }
-    void kind;
     return out;
   }
 

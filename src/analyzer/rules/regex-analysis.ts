@@ -189,7 +189,7 @@ export function hasNestedQuantifier(atoms: Atom[]): boolean {
   for (const a of atoms) {
     if (!a.group) continue;
     if (a.unbounded) {
-      for (const alt of a.group) if (alt.some((x) => x.unbounded || (x.group && canRepeat(x)))) return true;
+      for (const alt of a.group) if (ambiguousBody(alt)) return true;
       for (let i = 0; i < a.group.length; i++)
         for (let j = i + 1; j < a.group.length; j++) {
           const x = a.group[i]!;
@@ -198,6 +198,21 @@ export function hasNestedQuantifier(atoms: Atom[]): boolean {
         }
     }
     for (const alt of a.group) if (hasNestedQuantifier(alt)) return true;
+  }
+  return false;
+}
+
+/**
+ * A repeated group's body is ambiguous when it contains a repetition that is not closed by
+ * a mandatory atom it cannot match: `(a+)+`, `(\w+\s?)*` are; `([a-z]+\.)+` is not, since
+ * every turn must end at a dot the inner `[a-z]+` cannot eat.
+ */
+function ambiguousBody(alt: Atom[]): boolean {
+  for (let i = 0; i < alt.length; i++) {
+    const x = alt[i]!;
+    if (!(x.unbounded || (x.group && canRepeat(x)))) continue;
+    const closed = alt.slice(i + 1).some((y) => !y.optional && !y.group && !overlaps(x.chars, y.chars));
+    if (!closed) return true;
   }
   return false;
 }
