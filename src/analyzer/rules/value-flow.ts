@@ -2,7 +2,7 @@
 // inside the module (without taint kinds), call names through wildcard imports, constant
 // byte patterns. Not a rule.
 import type { PyNode } from '../ast.js';
-import { elementAt, type CallInfo, type ModuleModel } from '../model.js';
+import { canonicalName, elementAt, type CallInfo, type ModuleModel } from '../model.js';
 
 /** What a visitor says about a node of the value graph: `false` stops the walk below it. */
 export type FlowVisitor = (node: PyNode) => boolean | void;
@@ -136,11 +136,19 @@ export function wildcardModules(model: ModuleModel): string[] {
  */
 export function namesOf(model: ModuleModel, expr: PyNode | undefined): string[] {
   if (!expr) return [];
-  const names = model.values(expr);
-  const wild = wildcardModules(model);
-  if (wild.length === 0) return names;
+  let names = model.values(expr);
   const head = headIdentifier(expr);
-  if (!head || model.reaching(head).length > 0) return names;
+  if (!head) return names;
+  const reaching = model.reaching(head);
+  // `session['k'] = v` inside a function records a mutation of `session` there, which hides
+  // the module's `from flask import session`: fall back to the module-level import.
+  const local = model.scopeOf(head).bindings.get(head.text) ?? [];
+  if (local.length > 0 && local.every((b) => b.kind === 'mutate') && reaching.every((b) => b.kind === 'mutate')) {
+    const imported = model.scopes.module.bindings.get(head.text)?.find((b) => b.kind === 'import');
+    if (imported?.kind === 'import') names = names.map((n) => (n === head.text || n.startsWith(`${head.text}.`) || n.startsWith(`${head.text}[`) ? canonicalName(imported.qname) + n.slice(head.text.length) : n));
+  }
+  const wild = wildcardModules(model);
+  if (wild.length === 0 || model.reaching(head).length > 0) return names;
   const out = [...names];
   for (const n of names) for (const m of wild) out.push(`${m}.${n}`);
   return out;

@@ -1,0 +1,48 @@
+import type { PyNode } from '../ast.js';
+import { defineRule } from '../rule.js';
+import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
+import { callNames, namesOf } from './value-flow.js';
+
+export default defineRule({
+  meta: {
+    id: 'py/cleartext-storage',
+    cwes: [312],
+    severity: 'high',
+    confidence: 'high',
+    message: 'Password or secret stored in cleartext',
+    fixHint:
+      'Do not keep secrets where they can be read: store only a password hash (bcrypt/argon2), keep session data server-side and put only an opaque random session id in cookies, and write secrets to disk only encrypted (e.g. with Fernet) or through the OS keyring.',
+    doc: "Cookies and Flask's default session are stored in the browser and are readable by the user and by any script or malware there; files are readable by anyone with access to the disk or its backups. A password or token kept there in readable form is exposed to all of them.",
+  },
+  check(context) {
+    const { model } = context;
+    const report = (node: PyNode, message: string, cwes: number[]): void => context.report({ node, message, cwes });
+    return {
+      call(c) {
+        // response.set_cookie('password', password)
+        if (c.method === 'set_cookie' || c.method === 'set_signed_cookie') {
+          const hit = readableSecretIn(model, c.arg(1, 'value'), CREDENTIAL_KINDS);
+          if (hit) report(c.node, `Cookie holds the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' in cleartext`, [315, 312]);
+          return;
+        }
+        // f.write(password), json.dump({'password': password}, f)
+        const names = callNames(model, c);
+        const isFileWrite = (c.method === 'write' || c.method === 'writelines') && c.receiver !== undefined && namesOf(model, c.receiver).some((q) => q === 'io.File' || q.startsWith('io.File'));
+        const isDump = names.some((q) => /^(json|yaml|pickle|toml)\.dump$/.test(q));
+        if (isFileWrite || isDump) {
+          const hit = readableSecretIn(model, c.positional[0], CREDENTIAL_KINDS);
+          if (hit) report(c.node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is written to a file in cleartext`, [313, 312]);
+        }
+      },
+      nodes: {
+        assignment(node) {
+          // Flask's default session is a signed, not encrypted, cookie.
+          const left = node.child('left');
+          if (left?.type !== 'subscript' || !namesOf(model, left.child('value')).includes('flask.session')) return;
+          const hit = readableSecretIn(model, node.child('right'), CREDENTIAL_KINDS);
+          if (hit) report(node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is put in the Flask session cookie, which the client can read`, [315, 312]);
+        },
+      },
+    };
+  },
+});

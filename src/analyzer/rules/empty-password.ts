@@ -1,0 +1,56 @@
+import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { callNames } from './value-flow.js';
+
+const PASSWORD_KEYWORDS = new Set(['password', 'passwd', 'pwd']);
+/** Calls that open an authenticated connection. */
+const CONNECTING = /(^|\.)(connect|Connection|Client|MongoClient|StrictRedis|Redis|create_engine|login|ConnectionPool|SimpleConnectionPool|ThreadedConnectionPool|create_pool)$/;
+const POSITIONAL_PASSWORD: Array<[RegExp, number]> = [[/^(MySQLdb|pymysql)\.connect$/, 2]];
+/** `postgresql://user:@host`: a user with an empty password. */
+const EMPTY_PASSWORD_URL = /^(?!sqlite)[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:@/i;
+
+function isEmptyString(model: ModuleModel, node: PyNode | undefined): boolean {
+  return node !== undefined && model.constValue(node) === '';
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/empty-password',
+    cwes: [258, 521],
+    severity: 'high',
+    confidence: 'high',
+    message: 'Database or service account with an empty password',
+    fixHint:
+      "Protect the account with a strong password and read it at run time: password=os.environ['DB_PASSWORD'] (Django: 'PASSWORD': os.environ['DB_PASSWORD']); never connect with password=''.",
+    doc: 'A connection made with an empty password means the database or service accepts the account without any secret, so anyone who can reach it can log in with the same user name. Give the account a strong password (or certificate/peer authentication) and keep the secret out of the code.',
+  },
+  check(context) {
+    const { model } = context;
+    return {
+      call(c) {
+        const names = callNames(model, c);
+        const connecting = names.some((q) => CONNECTING.test(q)) || (c.method !== undefined && CONNECTING.test(c.method));
+        if (!connecting) return;
+        for (const [k, v] of c.keywords) if (PASSWORD_KEYWORDS.has(k) && isEmptyString(model, v)) return context.report({ node: v.parent ?? v, message: `Connection made with an empty ${k}` });
+        for (const [pattern, index] of POSITIONAL_PASSWORD)
+          if (names.some((q) => pattern.test(q)) && isEmptyString(model, c.positional[index])) return context.report({ node: c.positional[index]!, message: 'Connection made with an empty password' });
+      },
+      nodes: {
+        pair(node) {
+          // Django: DATABASES = {'default': {'ENGINE': '...postgresql', 'PASSWORD': ''}}
+          if (model.constString(node.child('key')) !== 'PASSWORD' || !isEmptyString(model, node.child('value'))) return;
+          const dict = node.parent;
+          const engine = dict?.namedChildren.find((p) => p.type === 'pair' && model.constString(p.child('key')) === 'ENGINE');
+          const engineName = engine ? model.constString(engine.child('value')) : undefined;
+          if (engineName && !/sqlite/i.test(engineName)) context.report({ node, message: `Database configured with an empty PASSWORD (${engineName.split('.').pop()})` });
+        },
+        string(node) {
+          if (node.parent?.type === 'concatenated_string') return;
+          const v = model.constString(node);
+          if (v && EMPTY_PASSWORD_URL.test(v)) context.report({ node, message: 'Connection URL with a user name and an empty password' });
+        },
+      },
+    };
+  },
+});

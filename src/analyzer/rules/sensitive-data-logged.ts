@@ -1,0 +1,48 @@
+import type { CallInfo, ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
+import { callNames } from './value-flow.js';
+
+const LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'critical', 'exception', 'log', 'fatal']);
+
+/** A call that writes a log record: the logging module, a Logger, Flask's app.logger or an untyped `log`/`logger`. */
+function isLogCall(model: ModuleModel, c: CallInfo): boolean {
+  if (!c.method || !LOG_METHODS.has(c.method)) return false;
+  const names = callNames(model, c);
+  if (names.some((q) => /^(logging|logging\.Logger|flask\.Flask\.logger|flask\.current_app\.logger|loguru\.logger|structlog)\./.test(q) || /\.logger\.\w+$/.test(q))) return true;
+  const receiver = c.receiver?.type === 'identifier' ? c.receiver.text : c.receiver?.type === 'attribute' ? c.receiver.child('attribute')?.text : undefined;
+  return receiver !== undefined && /^(log|logger|_log|_logger|LOG|LOGGER|log_)$/.test(receiver);
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/sensitive-data-logged',
+    cwes: [532],
+    severity: 'medium',
+    confidence: 'high',
+    message: 'Password or secret written to a log',
+    fixHint: "Leave secrets out of log messages: log the event and the user name (logger.info('login failed for %s', username)), never the password, token or key; mask them if something must be shown (token[:4] + '...').",
+    doc: 'Log files are kept for a long time, copied to monitoring systems and read by many people, so a password, token or key written there is exposed far beyond the application. Record that an event happened, not the secret involved.',
+  },
+  check(context) {
+    const { model } = context;
+    return {
+      call(c) {
+        const isPrint = c.callee.type === 'identifier' && c.qname === 'print';
+        if (!isPrint && !isLogCall(model, c)) return;
+        for (const a of c.positional) {
+          if (model.isConstant(a)) continue;
+          const hit = readableSecretIn(model, a, CREDENTIAL_KINDS);
+          if (!hit) continue;
+          context.report({
+            node: c.node,
+            message: `${isPrint ? 'Printed' : 'Logged'} message contains the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}'`,
+            confidence: isPrint ? 'medium' : 'high',
+            cwes: isPrint ? [532, 200] : [532],
+          });
+          return;
+        }
+      },
+    };
+  },
+});
