@@ -393,3 +393,21 @@ export function argumentsFor(model: ModuleModel, fnNode: PyNode, name: string, i
   }
   return out;
 }
+
+/**
+ * Qualified names of an expression, also when its base name is only mutated in the function
+ * (`session['user'] = ...` makes `session` a local mutation, which hides the module import).
+ */
+export function valuesOf(model: ModuleModel, expr: PyNode): string[] {
+  const direct = model.values(expr);
+  let base: PyNode | undefined = expr;
+  const path: string[] = [];
+  while (base && (base.type === 'attribute' || base.type === 'subscript')) {
+    path.unshift(base.type === 'attribute' ? `.${base.child('attribute')?.text ?? ''}` : '[]');
+    base = base.type === 'attribute' ? base.child('object') : base.child('value');
+  }
+  if (base?.type !== 'identifier' || (direct.length && direct.some((d) => d.includes('.')))) return direct;
+  const imported = (model.scopes.module.bindings.get(base.text) ?? []).find((b) => b.kind === 'import');
+  if (!imported || imported.kind !== 'import') return direct;
+  return [imported.qname + path.join('')];
+}

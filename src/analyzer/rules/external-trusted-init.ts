@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { comparisonOperands, comparisonOperators, nodesIn, parts, unparen } from './code-shape.js';
+import { comparisonOperands, comparisonOperators, nodesIn, parts, unparen, valuesOf } from './code-shape.js';
 import { isSecretName } from './timing-unsafe-comparison.js';
 
 /** Session or state keys that grant rights. */
@@ -11,7 +11,7 @@ const PRIVILEGE_KEY = /(^|_)(role|roles|admin|is_admin|superuser|is_superuser|st
 function isTrustedStore(model: ModuleModel, target: PyNode): string | undefined {
   const base = target.type === 'subscript' ? target.child('value') : target.type === 'attribute' ? target.child('object') : undefined;
   if (!base) return undefined;
-  const names = model.values(base);
+  const names = valuesOf(model, base);
   if (names.some((n) => n === 'os.environ')) return 'os.environ';
   if (names.some((n) => /^(flask\.Flask|flask\.current_app)\.config$/.test(n)) || /(^|\.)config$/.test(base.text)) return `${base.text}`;
   if (names.some((n) => n.startsWith('django.conf.settings'))) return 'django settings';
@@ -22,7 +22,7 @@ function isTrustedStore(model: ModuleModel, target: PyNode): string | undefined 
 function isSessionStore(model: ModuleModel, target: PyNode): boolean {
   const base = target.type === 'subscript' ? target.child('value') : target.type === 'attribute' ? target.child('object') : undefined;
   if (!base) return false;
-  return model.values(base).some((n) => n === 'flask.session' || n === 'flask.g' || n.endsWith('HttpRequest.session')) || /(^|\.)session$/.test(base.text);
+  return valuesOf(model, base).some((n) => n === 'flask.session' || n === 'flask.g' || n.endsWith('HttpRequest.session')) || /(^|\.)session$/.test(base.text);
 }
 
 /** The key of `store['key']` or the attribute name of `obj.key`. */

@@ -20,6 +20,11 @@ import forcedBrowsing from './forced-browsing.js';
 import externalTrustedInit from './external-trusted-init.js';
 import unverifiedDestination from './unverified-destination.js';
 import networkAmplification from './network-amplification.js';
+import missingLockCheck from './missing-lock-check.js';
+import privilegeNotDropped from './privilege-not-dropped.js';
+import uncheckedReturn from './unchecked-return.js';
+import workflowBypass from './workflow-bypass.js';
+import missingAuthentication from './missing-authentication.js';
 
 export const groupBRules: readonly Rule[] = [
   insecureTempFile,
@@ -41,4 +46,9 @@ export const groupBRules: readonly Rule[] = [
   externalTrustedInit,
   unverifiedDestination,
   networkAmplification,
+  missingLockCheck,
+  privilegeNotDropped,
+  uncheckedReturn,
+  workflowBypass,
+  missingAuthentication,
 ];

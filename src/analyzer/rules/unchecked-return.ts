@@ -1,0 +1,107 @@
+import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
+import { defineRule } from '../rule.js';
+import { blockLeaves, identifiersIn, localCallee, nodesIn, parts } from './code-shape.js';
+
+/** Library calls that return None to signal "no result". */
+const MAY_RETURN_NONE = /^(re\.(match|search|fullmatch)|re\.Pattern\.(match|search|fullmatch)|shutil\.which|mimetypes\.guess_extension|imghdr\.what)$/;
+
+/** A module function that returns None on some path while returning a value on others. */
+function mayReturnNone(model: ModuleModel, def: PyNode): boolean {
+  const returns = [...nodesIn(def.child('body')!, 'return_statement')];
+  const valued = returns.filter((r) => {
+    const v = parts(r)[0];
+    return v && v.type !== 'none';
+  });
+  if (valued.length === 0) return false;
+  if (returns.some((r) => !parts(r)[0] || parts(r)[0]!.type === 'none')) return true;
+  // Falling off the end returns None too.
+  return !blockLeaves(def.child('body')) && !isGenerator(def);
+}
+
+function isGenerator(def: PyNode): boolean {
+  return [...nodesIn(def.child('body')!, 'yield')].length > 0;
+}
+
+/** How `expr` is used, if that use fails on None: `len(x)`, `x[i]`, `x.attr`, `for _ in x`. */
+function unsafeUse(model: ModuleModel, expr: PyNode): string | undefined {
+  const p = expr.parent;
+  if (!p) return undefined;
+  if (p.type === 'subscript' && expr.field === 'value') return 'indexed';
+  if (p.type === 'attribute' && expr.field === 'object') return `.${p.child('attribute')?.text ?? ''} accessed`;
+  if (p.type === 'for_statement' && expr.field === 'right') return 'iterated';
+  if (p.type === 'argument_list') {
+    const call = p.parent;
+    const q = call && model.qname(call.child('function'));
+    if (q && /^(len|sorted|list|tuple|set|dict|sum|max|min|iter|enumerate|zip)$/.test(q)) return `passed to ${q}()`;
+  }
+  if (p.type === 'binary_operator' && /^[-+*/%]$/.test(p.child('operator')?.text ?? '')) return 'used in arithmetic';
+  return undefined;
+}
+
+/** A check of `name` against None (or its truth) that comes before `use` in the function. */
+function checkedFirst(fnBody: PyNode, name: string, use: PyNode): boolean {
+  // Guarded where it is used: `m.group() if m else None`, `m and m.group()`.
+  for (let p = use.parent; p && p !== fnBody; p = p.parent) {
+    const guard = p.type === 'conditional_expression' ? parts(p)[1] : p.type === 'boolean_operator' ? p.child('left') : undefined;
+    if (guard && !guard.contains(use) && identifiersIn(guard).some((i) => i.text === name)) return true;
+  }
+  for (const n of fnBody.walk()) {
+    if (n.startIndex >= use.startIndex) break;
+    const cond =
+      n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'while_statement'
+        ? n.child('condition')
+        : n.type === 'conditional_expression'
+          ? parts(n)[1]
+          : n.type === 'boolean_operator'
+            ? n.child('left')
+            : n.type === 'assert_statement'
+              ? parts(n)[0]
+              : undefined;
+    if (cond && identifiersIn(cond).some((i) => i.text === name)) return true;
+  }
+  return false;
+}
+
+export default defineRule({
+  meta: {
+    id: 'py/unchecked-return',
+    cwes: [252, 476],
+    severity: 'medium',
+    confidence: 'medium',
+    message: 'Return value that can signal failure is used unchecked',
+    fixHint: 'Check the result before using it: `parsed = parse(data)` then `if parsed is None: return error` (or raise); for re.match use `m = re.match(...)` and `if m:` before m.group().',
+    doc: 'Functions that return None (or another failure marker) when they cannot do their job leave it to the caller to check. Using the result directly, for its length, an index or an attribute, turns bad input into an unhandled TypeError or AttributeError: a crash that an attacker can trigger at will, or logic that continues on a failed step.',
+  },
+  check(context) {
+    const { model } = context;
+    return {
+      call(c) {
+        const def = localCallee(model, c);
+        const failing = def ? mayReturnNone(model, def) : c.qnames.some((q) => MAY_RETURN_NONE.test(q));
+        if (!failing) return;
+        const what = `${c.callee.text}()`;
+        // Used directly: `len(parse(data))`, `re.match(p, s).group()`.
+        const direct = unsafeUse(model, c.node);
+        if (direct) {
+          context.report({ node: c.node, message: `${what} can return None, and its result is ${direct} without a check` });
+          return;
+        }
+        // Assigned, then used before any check: `parsed = parse(data); return len(parsed)`.
+        const assign = c.node.parent?.type === 'assignment' && c.node.field === 'right' ? c.node.parent : undefined;
+        const target = assign?.child('left');
+        if (target?.type !== 'identifier') return;
+        const fnBody = model.enclosingFunction(c.node)?.node.child('body') ?? model.root;
+        for (const id of fnBody.walk()) {
+          if (id.type !== 'identifier' || id.text !== target.text || id.startIndex <= assign!.endIndex || id === target) continue;
+          if (!model.reaching(id).some((b) => b.kind === 'assign' && b.stmt === assign)) continue;
+          const use = unsafeUse(model, id);
+          if (!use) continue;
+          if (checkedFirst(fnBody, target.text, id)) return;
+          context.report({ node: id.parent!, message: `${target.text} comes from ${what}, which can return None, and is ${use} without a check` });
+          return;
+        }
+      },
+    };
+  },
+});
