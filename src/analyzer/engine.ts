@@ -79,23 +79,24 @@ export function runRules(
       }
     }
   const everyCall = active.filter((a) => a.visitors.call);
+  const fired: Entry[] = [];
   for (const call of model.calls) {
     for (const a of everyCall) dispatch(a, a.visitors.call!, call);
-    let matched: Set<(c: CallInfo) => void> | undefined;
-    const fire = (e: Entry): void => {
-      matched ??= new Set();
-      if (matched.has(e.handler)) return;
-      matched.add(e.handler);
-      dispatch(e.entry, e.handler, call);
-    };
+    // Handlers matched through any of the call's names; each runs once per call.
+    fired.length = 0;
     for (const q of call.qnames) {
       const hits = exact.get(q);
-      if (hits) for (const e of hits) fire(e);
-      const last = q.slice(q.lastIndexOf('.') + 1);
-      const suffixed = bySuffix.get(last);
-      if (suffixed) for (const e of suffixed) if (matchesPattern(q, e.pattern)) fire(e);
+      if (hits) for (const e of hits) if (!fired.includes(e)) fired.push(e);
+      const suffixed = bySuffix.get(q.slice(q.lastIndexOf('.') + 1));
+      if (suffixed) for (const e of suffixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
       const prefixed = byPrefix.size ? byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
-      if (prefixed) for (const e of prefixed) if (matchesPattern(q, e.pattern)) fire(e);
+      if (prefixed) for (const e of prefixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
+    }
+    for (let i = 0; i < fired.length; i++) {
+      const e = fired[i]!;
+      let seen = false;
+      for (let j = 0; j < i && !seen; j++) seen = fired[j]!.handler === e.handler;
+      if (!seen) dispatch(e.entry, e.handler, call);
     }
   }
   const nodeTypes = new Set(active.flatMap((a) => Object.keys(a.visitors.nodes ?? {})));
