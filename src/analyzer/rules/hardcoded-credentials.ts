@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
+import { isCredentialPlaceholder, isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
 import { callNames, isFixedBytes, targetName } from './value-flow.js';
 
 /** Where a call takes its password positionally: qualified name (or `*.method`) → index. */
@@ -64,10 +64,18 @@ function secretLiteral(model: ModuleModel, node: PyNode | undefined): string | u
   return v;
 }
 
-/** A literal string, or a call to a function of this module that only returns one literal. */
-function literalBehind(model: ModuleModel, node: PyNode | undefined): string | undefined {
+/**
+ * A literal string, a call to a function of this module that only returns one literal, or a
+ * variable assigned such a call.
+ */
+function literalBehind(model: ModuleModel, node: PyNode | undefined, depth = 0): string | undefined {
   const direct = secretLiteral(model, node);
   if (direct !== undefined) return direct;
+  if (node?.type === 'identifier' && depth < 2) {
+    const bindings = model.reaching(node);
+    if (bindings.length === 1 && bindings[0]!.kind === 'assign' && !bindings[0]!.path.length) return literalBehind(model, bindings[0]!.value, depth + 1);
+    return undefined;
+  }
   if (node?.type !== 'call') return undefined;
   const info = model.call(node);
   if (!info || info.positional.length > 0) return undefined;
@@ -109,11 +117,12 @@ function credentialKindOf(model: ModuleModel, node: PyNode | undefined, depth = 
   }
 }
 
-/** An identifier whose value is a literal given to a credential-named variable (reported at the assignment). */
+/** An identifier holding a literal assigned to a credential-named variable (reported at the assignment). */
 function isNamedSecretConstant(model: ModuleModel, node: PyNode): boolean {
   if (node.type !== 'identifier') return false;
   const k = secretKindOfName(node.text);
-  return k !== undefined && k !== 'key' && model.reaching(node).every((b) => b.kind === 'assign');
+  const bindings = model.reaching(node);
+  return k !== undefined && k !== 'key' && bindings.length > 0 && bindings.every((b) => b.kind === 'assign' && secretLiteral(model, b.value) !== undefined);
 }
 
 export default defineRule({
@@ -152,8 +161,8 @@ export default defineRule({
         if (looksLikeKnownSecret(literal)) report(at, 'secret', 'Hard-coded token or private key', confidence);
         return;
       }
-      // A bare `key`: only a random-looking literal is a secret (not `key = 'name'`).
-      if (kind === 'key' && !looksRandom(literal) && !looksLikeKnownSecret(literal)) return;
+      // A bare `key`: only a random-looking literal or a credential placeholder is a secret (not `key = 'name'`).
+      if (kind === 'key' && !looksRandom(literal) && !looksLikeKnownSecret(literal) && !isCredentialPlaceholder(literal)) return;
       report(at, kind, `Hard-coded ${describe(kind)} in '${name}'`, confidence);
     };
 
@@ -196,6 +205,12 @@ export default defineRule({
           : undefined;
       if (keyArg && keyArg.type !== 'none' && isFixedBytes(model, keyArg) && !isNamedSecretConstant(model, keyArg) && model.constValue(keyArg) !== '')
         report(keyArg, 'crypto-key', 'Hard-coded cryptographic key');
+      // Canvas(url, '<insert_access_token_here>'): the code expects a secret to be pasted in.
+      if (!names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
+        for (const a of [...c.positional, ...c.keywords.values()]) {
+          const v = model.constString(a);
+          if (v !== undefined && isCredentialPlaceholder(v) && a.type === 'string') report(a, 'secret', 'Credential placeholder passed in code: the secret is meant to be written into the source', 'medium');
+        }
       // app.config.update(SECRET_KEY='...')
       if ((c.method === 'update' || c.method === 'from_mapping') && c.receiver?.type === 'attribute' && c.receiver.child('attribute')?.text === 'config')
         for (const [k, v] of c.keywords) if (SIGNING_KEY_SETTINGS.test(k)) checkNamedValue(v.parent ?? v, k, v);

@@ -146,10 +146,23 @@ const KNOWN_TOKEN_FORMATS: RegExp[] = [
   /^eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/, // a signed JWT
 ];
 
-/** A literal that is a secret by its form: a known token format or a PEM private key. */
+/** A literal that is a secret by its form: a known token format or a PEM private key with its body. */
 export function looksLikeKnownSecret(value: string): boolean {
-  if (/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(value)) return true;
+  if (/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{40,}/.test(value)) return true;
   return KNOWN_TOKEN_FORMATS.some((re) => re.test(value));
+}
+
+/**
+ * A placeholder that stands for a credential to be pasted into the code:
+ * `'<insert_access_token_here>'`, `'YOUR_API_KEY'`, `'your_password_here'` (not `{password}`
+ * format fields).
+ */
+export function isCredentialPlaceholder(value: string): boolean {
+  const v = value.trim();
+  if (v.length > 60 || /\s/.test(v)) return false;
+  const credential = /(token|api[_-]?key|secret|password|passwd|access[_-]?key|private[_-]?key|(^|[_-])key([_-]|$)|credential)/i;
+  if (!credential.test(v)) return false;
+  return /^<[^<>]+>$/.test(v) || /^your[_-]/i.test(v) || /[_-]here$/i.test(v) || /^(insert|enter|put|replace)[_-]/i.test(v);
 }
 
 /** Shannon entropy in bits per character. */

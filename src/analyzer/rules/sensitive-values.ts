@@ -64,6 +64,8 @@ export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, k
       if (info && callNames(model, info).some((q) => /^(base64|binascii|codecs)\./.test(q))) encoded = true;
     }
     if (n.type === 'comparison_operator' || n.type === 'not_operator' || n.type === 'lambda') return false;
+    // A module (`secrets.token_hex()`) is not data, whatever its name.
+    if (n.type === 'identifier' && model.reaching(n).some((b) => b.kind === 'import')) return true;
     const name = nameOfNode(model, n);
     if (name !== undefined) {
       const kind = secretKindOfName(name);

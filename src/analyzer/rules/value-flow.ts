@@ -145,7 +145,11 @@ export function namesOf(model: ModuleModel, expr: PyNode | undefined): string[] 
   const local = model.scopeOf(head).bindings.get(head.text) ?? [];
   if (local.length > 0 && local.every((b) => b.kind === 'mutate') && reaching.every((b) => b.kind === 'mutate')) {
     const imported = model.scopes.module.bindings.get(head.text)?.find((b) => b.kind === 'import');
-    if (imported?.kind === 'import') names = names.map((n) => (n === head.text || n.startsWith(`${head.text}.`) || n.startsWith(`${head.text}[`) ? canonicalName(imported.qname) + n.slice(head.text.length) : n));
+    if (imported?.kind === 'import') {
+      const base = canonicalName(imported.qname);
+      const chain = dottedChain(expr);
+      names = chain ? [canonicalName(base + chain.slice(head.text.length))] : names.map((n) => (n === head.text || n.startsWith(`${head.text}.`) ? base + n.slice(head.text.length) : n));
+    }
   }
   const wild = wildcardModules(model);
   if (wild.length === 0 || model.reaching(head).length > 0) return names;
@@ -163,6 +167,15 @@ export function callNames(model: ModuleModel, call: CallInfo): string[] {
 export function callIs(model: ModuleModel, call: CallInfo, names: readonly string[]): boolean {
   const all = callNames(model, call);
   return all.some((q) => names.includes(q));
+}
+
+/** `a.b.c` for a chain of attributes on a name, else undefined. */
+function dottedChain(node: PyNode): string | undefined {
+  if (node.type === 'identifier') return node.text;
+  if (node.type !== 'attribute') return undefined;
+  const object = node.child('object');
+  const inner = object ? dottedChain(object) : undefined;
+  return inner === undefined ? undefined : `${inner}.${node.child('attribute')?.text}`;
 }
 
 function headIdentifier(node: PyNode): PyNode | undefined {
