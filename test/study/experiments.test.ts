@@ -154,6 +154,20 @@ describe('study experiments rq1-rq3 replaying the study', () => {
     expect(byScanner.generators[0].samples.map((s) => s.vulnerable)).toEqual(SIX_TASKS.map((t) => label('gpt3.5', t) > 0));
   });
 
+  it('rq2 and rq3 take an imported study-rq1-<model> run as their source, with the study\'s labels as truth', async () => {
+    const { importArtifacts } = await import('../../src/study/import.js');
+    const imported = openStore(join(dir, 'imported.db'));
+    try {
+      importArtifacts(imported, ROOT);
+      const fromImport = samplesFromRq1Run(imported, 'study-rq1-gpt4', { only: SIX_TASKS });
+      const fromFiles = samplesFromArtifacts(ROOT, { generators: ['gpt4'], only: SIX_TASKS });
+      expect(fromImport.generators).toEqual(fromFiles.generators);
+      expect(() => samplesFromRq1Run(imported, 'study-rq1-gpt4', { generators: ['gpt3.5'] })).toThrow(/holds only generator gpt4/);
+    } finally {
+      imported.close();
+    }
+  }, 60_000);
+
   it('rq3 on the rq1 run: Table 4 counts the repairs the verify labels call fixed; Figure 4 the CWEs fully fixed', async () => {
     const before = server.requests.length;
     const outcome = await runRq3({ store, runId: 'rq3', source: samplesFromRq1Run(store, 'rq1'), repairers: [gpt35, gpt4], scanners: [labels] });

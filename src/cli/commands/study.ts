@@ -88,7 +88,7 @@ function policyOption(defaultPolicy: VerdictPolicy, what: string): Option {
 
 function addSourceOptions(command: Command): Command {
   return command
-    .option('--from <rq1-run-id>', 'the samples of a stored rq1 run (truth: its scanners\' verdicts)')
+    .option('--from <rq1-run-id>', 'the samples of a stored rq1 run (truth: its scanners\' verdicts), or of an imported study-rq1-<model> run (truth: the study\'s labels)')
     .option('--artifacts [dir]', 'the study\'s RQ1 code and labels (default ../shared/datasets/llmsecurecode)')
     .option('--generators <list>', 'only these generators of the source (model ids, or gpt3.5,gpt4,codellama,codegeex2)', listValue)
     .option('--only <glob>', 'only tasks whose id matches (repeatable), e.g. "CWE-078/*"', collect)

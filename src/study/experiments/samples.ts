@@ -7,6 +7,7 @@ import { toDatasetId, toFolderId } from '../../tasks/ids.js';
 import { readSourceFile } from '../../tasks/read.js';
 import type { Store } from '../../store/store.js';
 import { modelFromFileName } from '../artifacts.js';
+import { IMPORT_KINDS, LABEL_JUDGE } from '../import.js';
 import { GENERATORS, isVulnerableLabel, listRq1Samples } from '../labels.js';
 import { cellsOf, type CodeJudge } from './common.js';
 import { EXPERIMENT_KIND } from './types.js';
@@ -67,7 +68,10 @@ function checkNotEmpty(source: SampleSource, where: string): SampleSource {
 export function samplesFromRq1Run(store: Store, runId: string, filter: SampleFilter = {}): SampleSource {
   const run = store.getRun(runId);
   if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
-  if (run.kind !== EXPERIMENT_KIND.rq1) throw new UserError(`run "${runId}" is a ${run.kind} run, not an rq1 run of secagent study`);
+  if (run.kind === IMPORT_KINDS.rq1) return samplesFromImportedRun(store, runId, String(run.config.generator), filter);
+  if (run.kind !== EXPERIMENT_KIND.rq1) {
+    throw new UserError(`run "${runId}" is a ${run.kind} run, not an rq1 run of secagent study (or an imported study-rq1-<model> run)`);
+  }
   const notes: string[] = [];
   const all: SourceGenerator[] = cellsOf(run).map((cell) => {
     const samples: SourceSample[] = [];
@@ -86,6 +90,22 @@ export function samplesFromRq1Run(store: Store, runId: string, filter: SampleFil
   });
   const generators = keepGenerators(all, filter.generators, `rq1 run ${runId}`, (name) => name);
   return checkNotEmpty({ description: `rq1 run ${runId} (truth: its scanners' verdicts)`, generators, notes }, `rq1 run ${runId}`);
+}
+
+/** An RQ1 run imported from the artifacts (`secagent study import`): its code and the study's labels. */
+function samplesFromImportedRun(store: Store, runId: string, generator: string, filter: SampleFilter): SampleSource {
+  if (filter.generators?.length && !filter.generators.some((g) => g === generator || modelFromFileName(g.toLowerCase()) === generator)) {
+    throw new UserError(`imported run ${runId} holds only generator ${generator}`);
+  }
+  const samples: SourceSample[] = [];
+  for (const task of store.listTasks(runId)) {
+    if (!keepTask(task.taskId, filter.only)) continue;
+    const sample = store.listSamples(runId, task.taskId).find((s) => s.round === 0);
+    const label = sample && store.getVerdicts(sample.id).find((v) => v.judge === LABEL_JUDGE);
+    if (!sample || !label) continue;
+    samples.push({ taskId: task.taskId, ...(task.cwe !== undefined ? { cwe: task.cwe } : {}), code: sample.code, vulnerable: label.vulnerable });
+  }
+  return checkNotEmpty({ description: `imported run ${runId} (truth: the study's labels)`, generators: [{ key: generator, samples }], notes: [] }, `imported run ${runId}`);
 }
 
 /** The study's RQ1 samples (RQ1/generatedCode_<model>) with its labels (1 and 0.5 vulnerable). */
