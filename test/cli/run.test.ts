@@ -186,9 +186,12 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     expect(resumed.stderr).toContain('run killed-run (continuing)');
     expect(resumed.code).toBe(0);
 
+    // A request the uninterrupted run made once is made once in all; one it made n times (the
+    // same code repaired again after a round that changed nothing) is made n times in all.
     const answeredBefore = new Set(beforeKill);
-    expect(afterKill.filter((k) => answeredBefore.has(k))).toEqual([]);
-    expect(multiset([...beforeKill, ...afterKill])).toEqual(multiset(reference.keys));
+    const inReference = multiset(reference.keys);
+    expect(afterKill.filter((k) => answeredBefore.has(k) && inReference.get(k) === 1)).toEqual([]);
+    expect(multiset([...beforeKill, ...afterKill])).toEqual(inReference);
     expect(codeFiles(join(dir, 'killed'))).toEqual(reference.files);
     const summary = summaryOf('killed');
     expect(summary.vulnerableAfterRound).toEqual(reference.summary.vulnerableAfterRound);
