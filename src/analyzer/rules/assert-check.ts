@@ -1,5 +1,7 @@
+import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
-import { identifiersIn, parts, plainParams } from './code-shape.js';
+import { builtFrom, identifiersIn, parts, plainParams } from './code-shape.js';
+import { matchSource } from '../taint.js';
 
 /** Test code, where assert is the right tool. */
 function inTestCode(file: string, fnName: string | undefined, clsBases: string[]): boolean {
@@ -22,6 +24,12 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    /** A name whose value is made from input(), the command line or request data (conversions included). */
+    const isInputValue = (id: PyNode): boolean =>
+      builtFrom(model, id, (n) => (n.type === 'call' || n.type === 'attribute' || n.type === 'subscript') && model.values(n).some((v) => {
+        const s = matchSource(v);
+        return !!s && (s[1] === 'remote' || s[1] === 'local');
+      }));
     return {
       nodes: {
         assert_statement(node) {
@@ -30,16 +38,14 @@ export default defineRule({
           if (inTestCode(context.file, fn?.name, cls ? model.baseNames(cls) : [])) return;
           const cond = parts(node)[0];
           if (!cond) return;
-          // Checks on arguments or input (types, values, permissions) matter most.
-          const params = new Set(fn ? plainParams(fn) : []);
+          // Internal invariants are what assert is for; checks of what callers or users pass
+          // in (arguments of public functions, input, request data, permissions) are not.
+          const params = new Set(fn && !fn.name.startsWith('_') ? plainParams(fn) : []);
           const checksInput =
-            identifiersIn(cond).some((i) => params.has(i.text)) ||
-            /\b(isinstance|type|input|request|user|permission|auth|role|admin)\b/.test(cond.text);
-          context.report({
-            node,
-            confidence: checksInput ? 'medium' : 'low',
-            message: checksInput ? `assert ${cond.text.slice(0, 40)} checks input, but asserts are stripped under python -O` : 'assert is stripped under python -O; do not rely on it at run time',
-          });
+            identifiersIn(cond).some((i) => params.has(i.text) || isInputValue(i)) ||
+            /\b(input|request|permission|permissions|is_admin|is_authenticated|has_perm|role)\b/.test(cond.text);
+          if (!checksInput) return;
+          context.report({ node, message: `assert ${cond.text.slice(0, 40)} checks input, but asserts are stripped under python -O` });
         },
       },
     };

@@ -286,6 +286,18 @@ export function blockLeaves(block: PyNode | undefined): boolean {
     const branches = [last.child('consequence'), ...last.children.filter((c) => c.type === 'elif_clause').map((e) => e.child('consequence')), elseClause.child('body')];
     return branches.every((b) => blockLeaves(b));
   }
+  if (last.type === 'try_statement') {
+    if (blockLeaves(finallyBlock(last))) return true;
+    const elseBody = last.children.find((c) => c.type === 'else_clause')?.child('body');
+    const mainLeaves = blockLeaves(last.child('body')) || blockLeaves(elseBody);
+    return mainLeaves && exceptClauses(last).every((h) => blockLeaves(handlerBody(h)));
+  }
+  if (last.type === 'with_statement') return blockLeaves(last.child('body'));
+  if (last.type === 'while_statement') {
+    // `while True:` without a break never falls through.
+    const body = last.child('body');
+    return last.child('condition')?.type === 'true' && !!body && ![...nodesIn(body, 'break_statement')].some((b) => b.ancestor('while_statement', 'for_statement') === last);
+  }
   return false;
 }
 

@@ -34,6 +34,27 @@ function deduplicated(scope: PyNode, list: string): boolean {
   return false;
 }
 
+/**
+ * The pair's key is the loop variable of a walk over something whose keys are already unique:
+ * a dict (`.items()`, `.keys()`), `enumerate`, `range`, a set.
+ */
+function uniqueKey(model: ModuleModel, append: { positional: PyNode[]; node: PyNode }): boolean {
+  const pair = unparen(append.positional[0]);
+  const key = pair && (pair.type === 'tuple' || pair.type === 'expression_list') ? unparen(parts(pair)[0]) : undefined;
+  if (key?.type !== 'identifier') return false;
+  for (let p = append.node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') break;
+    if (p.type !== 'for_statement') continue;
+    const targets = [...(p.child('left')?.walk() ?? [])].filter((n) => n.type === 'identifier').map((n) => n.text);
+    if (!targets.includes(key.text)) continue;
+    const iter = unparen(p.child('right'));
+    if (iter?.type === 'call' && /(\.(items|keys)|^(enumerate|range|set|sorted\(set|dict))\b/.test(iter.text)) return true;
+    if (iter && ['set', 'dictionary', 'dictionary_comprehension', 'set_comprehension'].includes(iter.type)) return true;
+    if (iter && model.values(iter).some((v) => v === 'dict' || v === 'set')) return true;
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: 'py/duplicate-key',
@@ -64,6 +85,7 @@ export default defineRule({
       call(c) {
           if (c.method !== 'append' || c.positional.length !== 1 || c.receiver?.type !== 'identifier') return;
           if (!isPair(model, c.positional[0])) return;
+          if (uniqueKey(model, c)) return;
           const list = c.receiver.text;
           const scope = enclosingDef(c.node)?.child('body') ?? model.root;
           // Only lists created empty here: the snippet owns the association list.
@@ -82,6 +104,8 @@ export default defineRule({
           if (!keyed) return;
           context.report({
             node: c.node,
+            // Sorting pairs is also how ranked results are built; a dict() conversion is a mapping for sure.
+            confidence: /^dict\(/.test(keyed.text) ? 'medium' : 'low',
             message: `(key, value) pairs appended to ${list} without checking for an existing key, then used as a mapping (${keyed.text.slice(0, 40)})`,
           });
       },

@@ -2,7 +2,6 @@ import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { comparisonOperands, comparisonOperators, nodesIn, parts, unparen, valuesOf } from './code-shape.js';
-import { isSecretName } from './timing-unsafe-comparison.js';
 
 /** Session or state keys that grant rights. */
 const PRIVILEGE_KEY = /(^|_)(role|roles|admin|is_admin|superuser|is_superuser|staff|is_staff|permission|permissions|privilege|privileges|access|access_level|level|group|groups|authenticated|is_authenticated|logged_in|is_logged_in|verified|trusted)$/i;
@@ -32,6 +31,13 @@ function keyOf(model: ModuleModel, target: PyNode): string | undefined {
   return target.type === 'identifier' ? target.text : undefined;
 }
 
+/** Names of what proves identity: passwords, PINs, one-time codes. */
+const CREDENTIAL = /(^|_)(password|passwd|passphrase|passcode|pwd|pw|pass|pin|otp|secret|credentials?)(_|$)/i;
+
+function isCredentialName(name: string): boolean {
+  return CREDENTIAL.test(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+}
+
 /** `password == 'admin123'`, `self.password == password`: a credential tested with ==. */
 function credentialComparison(cond: PyNode): PyNode | undefined {
   for (const cmp of [cond, ...cond.walk()].filter((n) => n.type === 'comparison_operator')) {
@@ -40,9 +46,9 @@ function credentialComparison(cond: PyNode): PyNode | undefined {
     const operands = comparisonOperands(cmp).map((o) => unparen(o));
     const named = (o: PyNode | undefined): boolean => {
       if (!o) return false;
-      if (o.type === 'identifier') return isSecretName(o.text);
-      if (o.type === 'attribute') return isSecretName(o.child('attribute')?.text ?? '');
-      if (o.type === 'subscript' || o.type === 'call') return /['"](password|passwd|pwd|pass|token|secret)['"]/i.test(o.text);
+      if (o.type === 'identifier') return isCredentialName(o.text);
+      if (o.type === 'attribute') return isCredentialName(o.child('attribute')?.text ?? '');
+      if (o.type === 'subscript' || o.type === 'call') return /['"](password|passwd|pwd|pass|secret)['"]/i.test(o.text);
       return false;
     };
     if (operands.some(named)) return cmp;

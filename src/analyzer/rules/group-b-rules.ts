@@ -25,6 +25,7 @@ import privilegeNotDropped from './privilege-not-dropped.js';
 import uncheckedReturn from './unchecked-return.js';
 import workflowBypass from './workflow-bypass.js';
 import missingAuthentication from './missing-authentication.js';
+import uncontrolledResourceConsumption from './uncontrolled-resource-consumption.js';
 
 export const groupBRules: readonly Rule[] = [
   insecureTempFile,
@@ -51,4 +52,5 @@ export const groupBRules: readonly Rule[] = [
   uncheckedReturn,
   workflowBypass,
   missingAuthentication,
+  uncontrolledResourceConsumption,
 ];

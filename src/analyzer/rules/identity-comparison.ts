@@ -1,16 +1,8 @@
-import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
 import { comparisonOperands, comparisonOperators, plainParams, unparen } from './code-shape.js';
 
 const VALUE_LITERALS = new Set(['string', 'concatenated_string', 'integer', 'float', 'list', 'dictionary', 'set', 'tuple', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
 const SINGLETONS = new Set(['none', 'true', 'false', 'ellipsis']);
-
-/** The name an operand starts from: `a` for `a`, `a.b`, `a.b.c`. */
-function rootName(expr: PyNode): string | undefined {
-  let e: PyNode | undefined = expr;
-  while (e?.type === 'attribute') e = e.child('object');
-  return e?.type === 'identifier' ? e.text : undefined;
-}
 
 export default defineRule({
   meta: {
@@ -41,14 +33,12 @@ export default defineRule({
           const fn = model.enclosingFunction(node);
           if (!fn) return;
           const params = new Set(plainParams(fn));
-          const ra = rootName(a);
-          const rb = rootName(b);
-          if (!ra || !rb || ra === rb || !params.has(ra) || !params.has(rb)) return;
-          // `type(a) is type(b)`, `a.__class__ is b.__class__`: identity is right for types.
-          if (/__class__$/.test(a.text) || /__class__$/.test(b.text)) return;
+          // Two plain arguments (`a is b`): attribute chains usually compare frames, nodes or
+          // other objects whose identity is the point.
+          if (a.type !== 'identifier' || b.type !== 'identifier' || a.text === b.text || !params.has(a.text) || !params.has(b.text)) return;
           context.report({
             node,
-            confidence: 'medium',
+            confidence: 'low',
             message: `\`${node.text}\` checks whether the two arguments are the same object, not whether they are equal`,
           });
         },

@@ -62,6 +62,11 @@ export default defineRule({
           if (names.some((n) => shared.has(n))) return;
           const written = namesWritten(body);
           if (names.some((n) => written.has(n))) return;
+          // A container handed to a call can be changed by the callee; one whose methods are
+          // used anywhere in the function (`pop = stack.pop`) can be changed through them.
+          for (const call of nodesIn(body, 'call')) for (const a of parts(call.child('arguments'))) if (names.includes(a.text)) return;
+          const fnBody = model.enclosingFunction(node)?.node ?? model.root;
+          for (const a of nodesIn(fnBody, 'attribute')) if (names.includes(a.child('object')?.text ?? '')) return;
           if (hasExit(body)) return;
           context.report({ node: cond, message: `the loop never changes ${[...new Set(names)].join(', ')}, so \`${cond.text}\` stays true once it is true` });
         },

@@ -24,7 +24,7 @@ function lockRegions(model: ModuleModel, body: PyNode): Region[] {
   }
   for (const call of nodesIn(body, 'call')) {
     const info = model.call(call);
-    if (info?.method !== 'acquire' || !info.receiver) continue;
+    if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
     const lock = info.receiver.text;
     const release = [...nodesIn(body, 'call')].find((r) => r.startIndex > call.endIndex && model.call(r)?.method === 'release' && model.call(r)?.receiver?.text === lock);
     const end = release ? release.startIndex : body.endIndex;
@@ -37,7 +37,7 @@ function lockRegions(model: ModuleModel, body: PyNode): Region[] {
 function isLockExpr(model: ModuleModel, expr: PyNode): boolean {
   if (model.values(expr).some((v) => LOCK_TYPES.test(v.replace(/\(\)$/, '')))) return true;
   // `with self.lock:`, `with data_lock:`: a name that says it is a lock.
-  return /(^|[._])(lock|mutex|rlock|semaphore|sem)$/i.test(expr.text);
+  return /(^|[._])(lock|mutex|rlock|semaphore|sem)$/i.test(expr.text) || /[a-z0-9](Lock|Mutex|Semaphore)$/.test(expr.text);
 }
 
 /** Shared state: module globals written here, or attributes and items of objects. */
@@ -95,7 +95,7 @@ export default defineRule({
                 context.report({ node: region.start, message: `${region.lock}.acquire() without try/finally: an exception before release() leaves ${region.lock} held for ever` });
             }
             // 3. Shared data tested before the lock is taken and changed under it.
-            const changed = sharedTargets(fnNode, globals, region.nodes);
+            const changed = sharedTargets(fnNode, globals, region.nodes).filter((t) => t !== region.lock && !region.lock.startsWith(t + '.'));
             if (changed.length === 0) continue;
             for (let p = region.start.parent; p && p !== fnNode; p = p.parent) {
               if (p.type !== 'if_statement' && p.type !== 'while_statement' && p.type !== 'elif_clause') continue;

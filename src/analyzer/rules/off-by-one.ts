@@ -22,12 +22,23 @@ function lenPlusOne(model: ModuleModel, node: PyNode | undefined): string | unde
   return undefined;
 }
 
-/** Subscripts `seq[index]` (index exactly the name) inside `scope`. */
+/**
+ * Subscripts `seq[index]` (index exactly the name) inside `scope` that no inner test such as
+ * `if index < len(seq):` protects.
+ */
 function indexings(scope: PyNode, seq: string, index: string): PyNode[] {
   const out: PyNode[] = [];
   for (const n of scope.walk())
-    if (n.type === 'subscript' && n.child('value')?.text === seq && unparen(n.child('subscript'))?.text === index) out.push(n);
+    if (n.type === 'subscript' && n.child('value')?.text === seq && unparen(n.child('subscript'))?.text === index && !boundsChecked(n, scope, index)) out.push(n);
   return out;
+}
+
+function boundsChecked(node: PyNode, scope: PyNode, index: string): boolean {
+  for (let p = node.parent; p && p !== scope; p = p.parent) {
+    const cond = p.type === 'if_statement' || p.type === 'elif_clause' || p.type === 'while_statement' ? p.child('condition') : p.type === 'conditional_expression' ? parts(p)[1] : p.type === 'boolean_operator' ? p.child('left') : undefined;
+    if (cond && !cond.contains(node) && /</.test(cond.text) && new RegExp(`\\b${index}\\b`).test(cond.text)) return true;
+  }
+  return false;
 }
 
 export default defineRule({
@@ -74,6 +85,8 @@ export default defineRule({
           const seq = node.child('value')?.text;
           const sub = unparen(node.child('subscript'));
           if (!seq || lenOf(model, sub) !== seq) return;
+          // `table[len(table)] = v` on a dict is an insertion, not an out-of-range read.
+          if (node.field === 'left' || node.parent?.type === 'augmented_assignment' && node.field === 'left') return;
           context.report({ node, message: `${seq}[len(${seq})] is one past the last element (use ${seq}[-1] or ${seq}[len(${seq}) - 1])` });
         },
       },

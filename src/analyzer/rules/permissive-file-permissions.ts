@@ -10,12 +10,6 @@ const MODE_SETTERS: Record<string, { index: number; keyword: string; what: strin
   'os.fchmod': { index: 1, keyword: 'mode', what: 'chmod' },
   'pathlib.Path.chmod': { index: 0, keyword: 'mode', what: 'chmod' },
   'pathlib.Path.lchmod': { index: 0, keyword: 'mode', what: 'chmod' },
-  'os.open': { index: 2, keyword: 'mode', what: 'file created with mode' },
-  'os.mkdir': { index: 1, keyword: 'mode', what: 'directory created with mode' },
-  'os.makedirs': { index: 1, keyword: 'mode', what: 'directory created with mode' },
-  'os.mkfifo': { index: 1, keyword: 'mode', what: 'FIFO created with mode' },
-  'pathlib.Path.mkdir': { index: 0, keyword: 'mode', what: 'directory created with mode' },
-  'pathlib.Path.touch': { index: 0, keyword: 'mode', what: 'file created with mode' },
 };
 
 const S_IWOTH = 0o002;
@@ -33,7 +27,7 @@ export default defineRule({
     message: 'File permissions grant access to other users',
     fixHint:
       'Give files the least access they need, for their owner only: os.chmod(path, 0o600) for data, 0o700 (stat.S_IRWXU) for executables and private directories; never 0o777/0o666 or os.umask(0).',
-    doc: 'A mode that lets group members or every local user write a file (or execute and read it) hands them control of what the program later reads or runs. Bits for "others" are rarely needed; a umask of 0 makes every file the process creates world-writable.',
+    doc: 'A mode that lets group members or every local user write a file (or execute and read it) hands them control of what the program later reads or runs. Bits for "others" are rarely needed; a umask of 0 makes every file the process creates world-writable. Modes given when creating files (os.open, os.mkdir) are reduced by the umask and are not reported.',
     bandit: ['B103'],
   },
   check(context) {
@@ -41,8 +35,7 @@ export default defineRule({
     const judge = (c: CallInfo, modeNode: PyNode | undefined, what: string): void => {
       const mode = modeValue(model, modeNode);
       if (mode === undefined) return;
-      // Directories need the execute bits to be entered: only write access matters there.
-      const problem = describe(what.startsWith('directory') ? mode & ~(S_IXOTH | S_IXGRP) : mode);
+      const problem = describe(mode);
       if (!problem) return;
       context.report({ node: c.node, message: `${what} ${octal(mode)}: ${problem.text}`, severity: problem.severity });
     };
@@ -51,6 +44,9 @@ export default defineRule({
     calls['os.umask'] = (c) => {
       const mask = modeValue(model, c.arg(0, 'mask'));
       if (mask === undefined || mask & S_IWOTH) return;
+      // `old = os.umask(0); os.umask(old)`: the usual way to read the umask.
+      const assigned = c.node.parent?.type === 'assignment' ? c.node.parent.child('left')?.text : undefined;
+      if (assigned && model.calls.some((o) => o !== c && o.qname === 'os.umask' && o.positional[0]?.text === assigned)) return;
       context.report({ node: c.node, message: `umask ${octal(mask)} lets files be created writable by every user`, severity: mask === 0 ? 'high' : 'medium' });
     };
     return { calls };

@@ -20,7 +20,7 @@ const SET_IDS = /^os\.(setuid|seteuid|setreuid|setresuid|setgid|setegid|setregid
  * Helpers the snippet calls but does not implement, named for what they do with privileges
  * (`elevate_privileges`, `drop_root`). Their names are all there is to go on.
  */
-const RAISE_NAME = /(raise|elevate|escalate|gain|acquire|become|enable|get|obtain|increase|grant)_?(root|admin|sudo|super_?user|priv|privs|privilege|privileges|permissions?)\b/i;
+const RAISE_NAME = /(raise|elevate|escalate|gain|acquire|become|enable|obtain|increase|grant)_?(root|admin|sudo|super_?user|priv|privs|privilege|privileges|permissions?)\b/i;
 const LOWER_NAME = /(lower|drop|revoke|release|restore|reset|disable|relinquish|decrease|shed|remove)_?(root|admin|sudo|super_?user|priv|privs|privilege|privileges|permissions?)\b/i;
 
 type Kind = 'raise' | 'lower';
@@ -44,7 +44,7 @@ function privilegeKind(model: ModuleModel, call: PyNode, depth = 0): Kind | unde
     if (kinds.size === 1) return [...kinds][0];
     if (kinds.size > 1) return undefined;
   }
-  if (!def || callsUnimplemented(model, info)) {
+  if (callsUnimplemented(model, info)) {
     const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
     if (RAISE_NAME.test(words)) return 'raise';
     if (LOWER_NAME.test(words)) return 'lower';

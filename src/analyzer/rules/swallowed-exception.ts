@@ -1,6 +1,6 @@
 import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
-import { caughtNames, handlerBody, isBroadHandler, isInertStatement, statementsOf } from './code-shape.js';
+import { caughtNames, handlerBody, isBroadHandler, isInertStatement, parts, statementsOf } from './code-shape.js';
 
 /** Exceptions whose silent handling is the normal idiom (an optional import, a file already gone). */
 const EXPECTED = new Set([
@@ -28,6 +28,20 @@ function silentAction(body: PyNode | undefined): 'pass' | 'continue' | undefined
   return undefined;
 }
 
+/**
+ * The try block returns a value and nothing after the try statement does: when the handler
+ * swallows the error the function returns None instead. Or the handler `continue`s a retry loop.
+ */
+function hidesResult(tryStmt: PyNode, action: 'pass' | 'continue'): boolean {
+  const body = tryStmt.child('body');
+  const returnsValue = !!body && [...body.walk()].some((n) => n.type === 'return_statement' && parts(n).length > 0);
+  if (action === 'continue') return returnsValue || !!body && [...body.walk()].some((n) => n.type === 'break_statement');
+  if (!returnsValue) return false;
+  const block = tryStmt.parent;
+  const after = statementsOf(block ?? undefined).filter((s) => s.startIndex > tryStmt.endIndex);
+  return block?.parent?.type === 'function_definition' && after.length === 0;
+}
+
 export default defineRule({
   meta: {
     id: 'py/swallowed-exception',
@@ -49,6 +63,11 @@ export default defineRule({
           const broad = isBroadHandler(node);
           const names = caughtNames(node);
           if (!broad && names.every((n) => EXPECTED.has(n))) return;
+          // A specific exception ignored on purpose (`except KeyError: pass` around an optional
+          // step) is an idiom; it hides a failure when the try block was meant to produce the
+          // function's result, which then silently becomes None, or when a loop retries silently.
+          const tryStmt = node.parent;
+          if (!broad && tryStmt && !hidesResult(tryStmt, action)) return;
           const what = names.length === 0 ? 'every exception (bare except)' : names.join(', ');
           context.report({
             node,

@@ -8,12 +8,12 @@ import { comparisonOperands, comparisonOperators, parts, unparen } from './code-
  * tokens, keys, MACs and signatures. A linter can only tell a secret by the name it travels
  * under (Bandit, CodeQL and Semgrep do the same).
  */
-const SECRET_WORDS = /^(password|passwd|passphrase|passcode|pwd|pw|pass|secret|token|apikey|api_key|otp|totp|hotp|pin|mac|hmac|signature|sig|digest|nonce|csrf|xsrf|credential|credentials)$/;
+const SECRET_WORDS = /^(password|passwd|passphrase|passcode|pwd|pw|pass|secret|token|apikey|api_key|otp|totp|hotp|pin|mac|hmac|signature|sig|digest|csrf|xsrf|credential|credentials)$/;
 const SECRET_INFIX = /(password|passwd|passphrase|passcode|secret|token|signature|hmac|apikey|api_key|otp_code|csrf)/;
 /** Words that make a name describe a secret (its length, its field name) rather than hold it. */
-const NOT_SECRET_WORDS = new Set(['len', 'length', 'count', 'size', 'min', 'max', 'field', 'name', 'label', 'prompt', 'message', 'msg', 'type', 'kind', 'url', 'path', 'file', 'policy', 'regex', 'pattern', 'expiry', 'expires', 'timeout', 'required', 'reset', 'hint', 'algorithm', 'algo', 'format', 'header', 'key_name', 'enabled', 'valid', 'is', 'address', 'addr']);
+const NOT_SECRET_WORDS = new Set(['len', 'length', 'count', 'size', 'min', 'max', 'field', 'name', 'label', 'prompt', 'message', 'msg', 'type', 'kind', 'url', 'path', 'file', 'policy', 'regex', 'pattern', 'expiry', 'expires', 'timeout', 'required', 'reset', 'hint', 'algorithm', 'algo', 'format', 'header', 'key_name', 'enabled', 'valid', 'is', 'address', 'addr', 'cache', 'eof', 'lexer', 'parser', 'stream']);
 /** Secret words that also name ordinary things (lexer tokens, signal names): a literal on the other side means the ordinary thing. */
-const AMBIGUOUS = /^(token|sig|pin|mac|digest|nonce|pass|pw)$/;
+const AMBIGUOUS = /^(token|sig|signature|pin|mac|digest|pass|pw)$/;
 
 function words(name: string): string[] {
   return name
@@ -31,7 +31,7 @@ export function isSecretName(name: string): boolean {
   return SECRET_INFIX.test(w.join('_'));
 }
 
-const STRONG_INFIX = /(password|passwd|passphrase|passcode|secret|signature|hmac|apikey|api_key|csrf|xsrf)/;
+const STRONG_INFIX = /(password|passwd|passphrase|passcode|secret|hmac|apikey|api_key|csrf|xsrf)/;
 
 /** `token`, `sig`: names that may hold a secret or an ordinary value such as a lexer token. */
 function onlyAmbiguous(name: string): boolean {
@@ -48,7 +48,8 @@ function secretOperand(model: ModuleModel, expr: PyNode | undefined, depth = 0):
   if (!e || depth > 3) return undefined;
   switch (e.type) {
     case 'identifier': {
-      if (isSecretName(e.text)) return e.text;
+      // ALL_CAPS names are constants (`ERRORTOKEN`), not secrets received or stored.
+      if (isSecretName(e.text) && !(/^[A-Z0-9_]+$/.test(e.text) && onlyAmbiguous(e.text))) return e.text;
       // `for a, b in zip(actual_pw, typed_pw)`: one character of a secret.
       for (const b of model.reaching(e)) {
         if (b.kind !== 'assign') continue;
@@ -57,12 +58,13 @@ function secretOperand(model: ModuleModel, expr: PyNode | undefined, depth = 0):
           if (s) return s;
           continue;
         }
+        // `for a, b in zip(pw1, pw2)`: a is a character of pw1. Unpacking records from another
+        // iterable (`for domain, name, password in creds`) gives fields, judged by their names.
         const iterable = unparen(b.value);
-        const inner = iterable?.type === 'call' ? parts(iterable.child('arguments')) : iterable ? [iterable] : [];
-        for (const i of inner) {
-          const s = secretOperand(model, i, depth + 1);
-          if (s) return s;
-        }
+        const zipped = iterable?.type === 'call' && iterable.child('function')?.text === 'zip' ? parts(iterable.child('arguments')) : undefined;
+        const source = zipped ? (b.path.length ? zipped[b.path[0]!] : undefined) : b.path.length === 0 ? iterable : undefined;
+        const s = secretOperand(model, source, depth + 1);
+        if (s) return s;
       }
       return undefined;
     }
@@ -115,6 +117,10 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    const fromOutside = (e: PyNode): boolean => {
+      const t = context.taintOf(e, 'timing');
+      return !!t && (t.origin === 'remote' || t.origin === 'network' || t.origin === 'local');
+    };
     return {
       nodes: {
         comparison_operator(node) {
@@ -126,7 +132,15 @@ export default defineRule({
           if (!secret) return;
           const other = secretOperand(model, left) ? right : left;
           if (harmlessOther(model, other)) return;
-          if (typeof model.constValue(other) === 'string' && onlyAmbiguous(secret)) return;
+          // `token`, `sig`: also lexer tokens and signal numbers. Only a comparison with another
+          // secret, a digest or outside data is a secret check.
+          if (onlyAmbiguous(secret) && !secretOperand(model, other) && !fromOutside(other)) return;
+          // A literal is only a secret when the name says password or key (`signature == "@-"` is not).
+          if (typeof model.constValue(other) === 'string' && !/(password|passwd|passphrase|passcode|secret|api_?key)/i.test(secret)) return;
+          // `password != confirm_password`: two entries of one user, nothing to leak.
+          if (/(confirm|repeat|again|retype|password2|verify)/i.test(other.text)) return;
+          // Object equality (`__eq__`) compares fields, not credentials.
+          if (/^__(eq|ne|hash|lt|le|gt|ge)__$/.test(model.enclosingFunction(node)?.name ?? '')) return;
           const digest = secret.endsWith('()');
           context.report({
             node,

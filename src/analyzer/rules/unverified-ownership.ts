@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { enclosingDef, identifiersIn, unparen } from './code-shape.js';
+import { builtFrom, enclosingDef, identifiersIn, unparen } from './code-shape.js';
 
 /** Calls that act on a process chosen by id. */
 const SIGNAL_CALLS: Record<string, number> = { 'os.kill': 0, 'os.killpg': 0, 'signal.pthread_kill': 0 };
@@ -37,7 +37,7 @@ export default defineRule({
       return identifiersIn(cond).some((i) => model.reaching(i).some((b) => b.kind === 'assign' && aboutOwners(b.value, depth + 1)));
     };
     const judge = (c: CallInfo, pid: PyNode | undefined): void => {
-      if (!pid || model.isConstant(pid) || ownProcess(pid)) return;
+      if (!pid || model.isConstant(pid) || builtFrom(model, pid, (n) => ownProcess(n), { throughParameters: true })) return;
       const scope = enclosingDef(c.node) ?? model.root;
       // Any condition in the function that compares owners counts as the check.
       for (const n of scope.walk()) {

@@ -3,8 +3,10 @@ import type { FunctionInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { blockLeaves, comparisonOperands, comparisonOperators, identifiersIn, plainParams, statementsOf, unparen } from './code-shape.js';
 
-/** Commands that start a session or need no session: they may run before any check. */
-const ENTRY_STEP = /^(login|log_in|logon|log-in|signin|sign_in|sign-in|authenticate|auth|register|signup|sign_up|sign-up|logout|log_out|help|ping|version|hello)$/i;
+/** Commands that start a session: they run before any check, and the others must follow them. */
+const ENTRY_STEP = /^(login|log_in|logon|log-in|signin|sign_in|sign-in|authenticate|auth|register|signup|sign_up|sign-up)$/i;
+/** Commands that need no session at all. */
+const FREE_STEP = /^(logout|log_out|help|ping|version|hello|status|health)$/i;
 
 interface Branch {
   command: string;
@@ -58,19 +60,20 @@ function dispatchBranches(model: ModuleModel, block: PyNode): Branch[][] {
   return groups;
 }
 
-/** A condition that checks someone: it calls a function on, or compares, one of the principals. */
+/** A condition that checks someone: it passes one of the principals to a function (`authenticated(user)`). */
 function checksPrincipal(cond: PyNode | undefined, principals: Set<string>): boolean {
   if (!cond) return false;
-  const ids = identifiersIn(cond).filter((i) => principals.has(i.text));
-  if (ids.length === 0) return false;
-  return [...cond.walk()].some((n) => n.type === 'call' || n.type === 'comparison_operator');
+  return [...cond.walk()].some((n) => n.type === 'call' && identifiersIn(n.child('arguments') ?? n).some((i) => principals.has(i.text)));
+}
+
+/** The calls a branch makes to do its work: not reporting (`print`, logging) or formatting. */
+function actionsOf(branch: Branch): PyNode[] {
+  return [...branch.body.walk()].filter((n) => n.type === 'call' && !/^(print|logging\.|logger\.|log\.|str|repr|format|len|int|float)\b/.test(n.child('function')?.text ?? ''));
 }
 
 /** The branch's actions run only after a check (an `if` inside the branch, or around the dispatcher). */
 function guarded(branch: Branch, principals: Set<string>, fn: FunctionInfo): boolean {
-  // Actions: calls other than reporting (`print`, logging) — what the command does.
-  const calls = [...branch.body.walk()].filter((n) => n.type === 'call' && !/^(print|logging\.|logger\.|log\.|str|repr|format)/.test(n.child('function')?.text ?? ''));
-  if (calls.length === 0) return true;
+  const calls = actionsOf(branch);
   for (const call of calls) {
     let ok = false;
     for (let p = call.parent; p && p !== fn.node; p = p.parent) {
@@ -116,6 +119,8 @@ export default defineRule({
           for (const block of blocks) {
             for (const branches of dispatchBranches(model, block)) {
               const param = (unparen(branches[0]!.at.child('condition'))?.namedChildren ?? []).find((n) => n.type === 'identifier')?.text;
+              // A dispatcher is handed its command: the compared name is a parameter.
+              if (!param || !plainParams(fn).includes(param)) continue;
               const principals = new Set(plainParams(fn).filter((p) => p !== param));
               if (principals.size === 0 || gatedBefore(fn, branches[0]!.at, principals)) continue;
               // The dispatcher sits inside an `if authenticated(user):`.
@@ -123,11 +128,13 @@ export default defineRule({
               for (let p = branches[0]!.at.parent; p && p !== fnNode; p = p.parent)
                 if ((p.type === 'if_statement' || p.type === 'elif_clause') && checksPrincipal(p.child('condition'), principals)) wrapped = true;
               if (wrapped) continue;
-              const judged = branches.map((b) => ({ b, guarded: guarded(b, principals, fn), entry: ENTRY_STEP.test(b.command) }));
+              // Commands are words (`retrieve_file`), not characters or symbols a parser switches on.
+              if (!branches.every((b) => /^[A-Za-z][\w-]{2,}$/.test(b.command))) continue;
+              const judged = branches.filter((b) => actionsOf(b).length > 0).map((b) => ({ b, guarded: guarded(b, principals, fn), entry: ENTRY_STEP.test(b.command) }));
               const hasEntry = judged.some((j) => j.entry);
               const someGuarded = judged.some((j) => j.guarded && !j.entry);
               for (const j of judged) {
-                if (j.guarded || j.entry) continue;
+                if (j.guarded || j.entry || FREE_STEP.test(j.b.command)) continue;
                 if (!someGuarded && !hasEntry) continue;
                 context.report({
                   node: j.b.at.child('condition')!,
