@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPythonCode } from '../../src/llm/extract.js';
 import { createScanners, scanAll } from '../../src/scanners/index.js';
 import { outputFileName } from '../../src/agent/index.js';
-import { startFakeOpenAI, type FakeHandler, type FakeServer, type RecordedRequest } from '../helpers/fake-openai.js';
+import { startFakeOpenAI, textReply, type FakeHandler, type FakeServer, type RecordedRequest } from '../helpers/fake-openai.js';
 import { loadRecordedTasks, normalizeCode, recordedModel, replyText, writeTasksJsonl, type RecordedTask } from '../agent/helpers/recorded-study.js';
 import { cleanEnv, runCli, spawnCli } from './helpers/cli.js';
 
@@ -125,15 +125,27 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     expect(summary.vulnerableAfterRound[0]).toBe(round0);
     expect(summary.vulnerableAfterRound[5]).toBe(final);
     expect(summary.counts.vulnerable).toBe(final);
+    // GPT-4's recorded repair of CWE-502/author_1 renames the task's function: never accepted.
+    const renamed = summary.tasks.find((t: any) => t.id === 'CWE-502/author_1.py');
+    if (renamed.rounds > 0) {
+      expect(renamed.reason).toMatch(/failed: repair not accepted: no usable code after 3 replies: it removes the function `makePickleData` the task asks for/);
+      expect(files.get('CWE-502-author_1.py')).toContain('def makePickleData(payload: Payload)');
+    }
     console.log(`RQ4 67 tasks, k=5, ${SCANNERS}: vulnerable after each round ${summary.vulnerableAfterRound.join(' → ')}; ${summary.calls} calls`);
 
     reference = { files, keys: server.requests.map(requestKey), summary };
   }, 120_000);
 
-  it('survives 429s with Retry-After and 500s mid-run, with the same results', async () => {
+  it('survives 429s with Retry-After, 500s and a reply without code mid-run, with the same results', async () => {
     const model = recordedModel(tasks);
     const statuses: number[] = [];
+    let prose = 0;
     const server = await serve((request, i) => {
+      const understood = model.understand(request);
+      if (understood?.taskId === 'CWE-020/author_1.py' && understood.kind === 'generate' && understood.turn === 1) {
+        prose++;
+        return textReply(request, 'I would load the YAML file with the yaml module and return what it holds.');
+      }
       if (i > 0 && i % 37 === 0) {
         statuses.push(429);
         return { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached' } } };
@@ -152,7 +164,11 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     const summary = summaryOf('faults');
     expect(summary.vulnerableAfterRound).toEqual(reference.summary.vulnerableAfterRound);
     expect(summary.failedCalls).toBe(0);
-    expect(summary.calls).toBe(reference.summary.calls);
+    // The reply without code was answered with a request for code: one call more.
+    expect(prose).toBe(1);
+    expect(summary.calls).toBe(reference.summary.calls + 1);
+    const reask = server.requests.find((r) => r.body.messages.length === 3 && /no Python code/.test(r.body.messages[2].content));
+    expect(model.understand(reask!)).toMatchObject({ kind: 'generate', taskId: 'CWE-020/author_1.py', turn: 2 });
   }, 120_000);
 
   it('after a SIGKILL, --resume repeats no answered request and ends with the same files', async () => {
