@@ -76,8 +76,8 @@ export default defineRule({
           return report(c.node, 'aiohttp connection with certificate checks off');
         if (is(/^urllib3\.(PoolManager|ProxyManager|HTTPSConnectionPool|connection_from_url|proxy_from_url)$/) && isCertNone(model, c.keywords.get('cert_reqs')))
           return report(c.node, "urllib3 with cert_reqs='CERT_NONE' does not check certificates");
-        if (is(/^ssl\._create_unverified_context$/) || is(/^ssl\._create_stdlib_context$/))
-          return report(c.node, 'ssl._create_unverified_context() turns off certificate and hostname checks');
+        const unverified = names.find((q) => /^ssl\._create_(unverified|stdlib)_context$/.test(q));
+        if (unverified) return report(c.node, `${unverified}() turns off certificate and hostname checks`);
         if (is(/^ssl\.wrap_socket$/) && isCertNone(model, c.keywords.get('cert_reqs'))) return report(c.node, 'ssl.wrap_socket with cert_reqs=CERT_NONE does not check the peer certificate');
         if (is(/^pymongo\.MongoClient$/) && ['tlsAllowInvalidCertificates', 'tlsInsecure', 'ssl_match_hostname'].some((k) => model.constValue(c.keywords.get(k)) === (k === 'ssl_match_hostname' ? false : true)))
           return report(c.node, 'MongoDB client accepts invalid certificates');

@@ -2,6 +2,7 @@ import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { isCredentialPlaceholder, isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
+import { tokensAreCredentials } from './sensitive-values.js';
 import { callNames, isFixedBytes, targetName } from './value-flow.js';
 
 /** Where a call takes its password positionally: qualified name (or `*.method`) → index. */
@@ -56,6 +57,11 @@ const FIX = {
   secret: "Load the token or API key at run time (api_key = os.environ['SERVICE_API_KEY'] or a secrets manager) instead of writing it in the source; revoke the value that was committed.",
   key: "Load keys at run time (key = os.environ['APP_SECRET_KEY'] or a key management service) or generate them with secrets.token_bytes(32); never embed a key in code, and rotate the one that was committed.",
 };
+
+/** A literal that could only be a real token: random-looking, a known format, a placeholder, or long and mixed. */
+function tokenLike(value: string): boolean {
+  return looksRandom(value) || looksLikeKnownSecret(value) || isCredentialPlaceholder(value) || (value.length >= 12 && /\d/.test(value) && /[A-Za-z]/.test(value));
+}
 
 /** The literal string an expression always has, when it is worth treating as a secret. */
 function secretLiteral(model: ModuleModel, node: PyNode | undefined): string | undefined {
@@ -163,6 +169,8 @@ export default defineRule({
       }
       // A bare `key`: only a random-looking literal or a credential placeholder is a secret (not `key = 'name'`).
       if (kind === 'key' && !looksRandom(literal) && !looksLikeKnownSecret(literal) && !isCredentialPlaceholder(literal)) return;
+      // `token = 'def'` in a tokenizer is not a credential.
+      if (kind === 'token' && !tokenLike(literal)) return;
       report(at, kind, `Hard-coded ${describe(kind)} in '${name}'`, confidence);
     };
 
@@ -228,7 +236,9 @@ export default defineRule({
         const kind = credentialKindOf(model, side);
         if (!kind || kind === 'key') continue;
         if (other.type === 'identifier' && isNamedSecretConstant(model, other)) continue;
-        if (literalBehind(model, other) === undefined) continue;
+        const literal = literalBehind(model, other);
+        if (literal === undefined) continue;
+        if (kind === 'token' && (!tokensAreCredentials(model) || !tokenLike(literal))) continue;
         report(node, kind, `${capitalise(describe(kind))} compared with a hard-coded value`);
         return;
       }

@@ -53,6 +53,8 @@ export default defineRule({
     return {
       call(c) {
         if (c.method === 'set_cookie' || c.method === 'set_signed_cookie') {
+          // CookieJar.set_cookie(cookie) stores a client-side cookie object; responses take a name and a value.
+          if (!c.arg(1, 'value') && !c.hasSplat) return;
           if (isDeletion(model, c)) return;
           // Flask/Werkzeug, Django and Starlette share the order: key, value, max_age, expires, path, domain, secure, httponly.
           const secure = flagState(model, c, 'secure', 6);

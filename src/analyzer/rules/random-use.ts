@@ -4,6 +4,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { nameWords } from './secret-names.js';
+import { tokensAreCredentials } from './sensitive-values.js';
 import { callNames, constNumber, namesOf } from './value-flow.js';
 
 const PRNG_FUNCTIONS = 'random|randint|randrange|choice|choices|sample|getrandbits|randbytes|uniform|shuffle|triangular|gauss|normalvariate|expovariate|betavariate';
@@ -57,10 +58,10 @@ export function isPrngCall(model: ModuleModel, call: CallInfo): boolean {
   return names.some((q) => MODULE_PRNG.test(q) || NUMPY_PRNG.test(q) || INSTANCE_PRNG.test(q));
 }
 
-export function securityName(name: string | undefined): boolean {
+export function isSecurityName(name: string | undefined, tokensCount = true): boolean {
   if (!name) return false;
   const words = nameWords(name);
-  if (words.some((w) => SECURITY_WORDS.has(w))) return true;
+  if (words.some((w) => SECURITY_WORDS.has(w) && (w !== 'token' || tokensCount))) return true;
   const compact = words.join('');
   return /(sessionid|apikey|authtoken|accesstoken|resettoken|secretkey|privatekey)/.test(compact);
 }
@@ -96,9 +97,11 @@ export function securityUse(model: ModuleModel, call: CallInfo): SecurityUse | u
   if ((fn === 'choice' || fn === 'choices' || fn === 'sample') && isAlphabet(model, call.arg(0, 'population') ?? call.arg(0, 'seq'))) {
     if (joinedIntoString(call.node)) return { reason: 'a random string built with the random module', confidence: 'high' };
   }
-  if (fn === 'getrandbits' && (constNumber(model, call.arg(0, 'k')) ?? 0) >= 64) return { reason: 'key-sized random bits from the random module', confidence: 'high' };
-  if (fn === 'randbytes' && (constNumber(model, call.arg(0, 'n')) ?? 0) >= 8) return { reason: 'random bytes from the random module', confidence: 'high' };
-  return flowsToSecurityUse(model, call.node);
+  const named = flowsToSecurityUse(model, call.node);
+  if (named) return named;
+  if (fn === 'getrandbits' && (constNumber(model, call.arg(0, 'k')) ?? 0) >= 128) return { reason: 'key-sized random bits from the random module', confidence: 'medium' };
+  if (fn === 'randbytes' && (constNumber(model, call.arg(0, 'n')) ?? 0) >= 16) return { reason: 'key-sized random bytes from the random module', confidence: 'medium' };
+  return undefined;
 }
 
 /** The value ends up inside `''.join(...)` (directly or through a comprehension). */
@@ -114,6 +117,8 @@ function joinedIntoString(node: PyNode): boolean {
 }
 
 function flowsToSecurityUse(model: ModuleModel, start: PyNode): SecurityUse | undefined {
+  const tokens = tokensAreCredentials(model);
+  const securityName = (name: string | undefined): boolean => isSecurityName(name, tokens);
   const queue: PyNode[] = [start];
   const seen = new Set<number>();
   let hops = 0;

@@ -101,6 +101,9 @@ const NOT_A_SECRET = new Set([
   'provider',
   'backend',
   'class',
+  'state',
+  'status',
+  'cwd',
 ]);
 
 const PASSWORD_COMPACT = /(password|passwd|passphrase|passcode|passwort|contrasena|motdepasse)/;
@@ -202,6 +205,6 @@ export function isNonSecretLiteral(value: string): boolean {
   if (/\s/.test(v) && v.split(/\s+/).length >= 3) return true; // "Enter your password:"
   if (/[:?]$/.test(v) && /\s/.test(v)) return true;
   if (/^\$\{?[A-Z_][A-Z0-9_]*\}?$/.test(v) || /^%\([a-z_]+\)s$/i.test(v) || /^\{[a-z_]*\}$/i.test(v)) return true;
-  if (/^(none|null|nil|undefined|\*+|x+|\.+|-+|n\/a|todo)$/i.test(v)) return true;
+  if (/^(none|null|nil|undefined|\*+|x+|\.+|-+|n\/a|todo|yes|no|true|false|on|off|enabled|disabled|required|optional)$/i.test(v)) return true;
   return false;
 }

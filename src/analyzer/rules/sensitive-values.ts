@@ -10,6 +10,25 @@ const ONE_WAY = /^(hashlib\.|hmac\.|bcrypt\.|argon2\.|scrypt\.|passlib\.|crypt\.
 /** Method names that produce a digest or check from a value. */
 const ONE_WAY_METHODS = new Set(['hexdigest', 'digest', 'hash', 'hashpw', 'generate_password_hash', 'check_password_hash', 'checkpw', 'verify', 'encrypt', 'make_password', 'set_password', 'check_password', 'isdigit', 'isalpha', 'isalnum', 'isupper', 'islower', 'startswith', 'endswith', 'count', 'find', 'index']);
 
+/** Calls that pass their input's text through (string building, encodings, containers). */
+const TRANSPARENT_CALLS = /^(str|repr|bytes|bytearray|format|dict|list|tuple|set|frozenset|sorted|reversed|base64\.|binascii\.|codecs\.|json\.dumps$|urllib\.parse\.|html\.escape$|markupsafe\.|shlex\.quote$|textwrap\.)/;
+const TRANSPARENT_METHODS = new Set(['encode', 'decode', 'strip', 'lstrip', 'rstrip', 'lower', 'upper', 'casefold', 'title', 'format', 'format_map', 'join', 'replace', 'get', 'copy', 'split', 'rsplit', 'splitlines', 'partition', 'ljust', 'rjust', 'zfill', 'center', 'hex', 'tobytes', 'getvalue', 'getlist', 'pop', '__str__', 'values', 'items']);
+
+/** Modules whose presence makes a bare `token` an authentication token rather than a lexer token. */
+const CREDENTIAL_CONTEXT = /^(flask|django|fastapi|starlette|bottle|tornado|aiohttp|requests|httpx|urllib\.request|jwt|jose|itsdangerous|oauthlib|authlib|requests_oauthlib|secrets|hmac|boto3|botocore|github|slack_sdk|slack|openai|telegram|discord|tweepy|stripe|twilio|google\.oauth2|msal)(\.|$)/;
+
+/** In this module, is a value called `token` a credential? (Not in a tokenizer or a MIME writer.) */
+export function tokensAreCredentials(model: ModuleModel): boolean {
+  for (const q of model.imported) if (CREDENTIAL_CONTEXT.test(q)) return true;
+  return false;
+}
+
+/** `pwd = os.getcwd()`: the Unix meaning of pwd, not a password. */
+function isWorkingDirectory(model: ModuleModel, n: PyNode): boolean {
+  if (n.type !== 'identifier' || !/^pwd$/i.test(n.text)) return false;
+  return model.reaching(n).some((b) => b.kind === 'assign' && /getcwd|cwd\(\)|environ|PWD/.test(b.value.text));
+}
+
 export interface SecretHit {
   /** The node whose name marks the secret (identifier, attribute, subscript, `.get('password')`). */
   node: PyNode;
@@ -53,28 +72,41 @@ export function isOneWay(model: ModuleModel, call: PyNode): boolean {
  * hashes and other one-way calls, and at names that say the value is a hash, a length or a
  * label (`hashed_password`, `password_len`).
  */
-export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, kinds: readonly SecretKind[] = ['password']): SecretHit | undefined {
+export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, kinds: readonly SecretKind[] = ['password'], depth = 0): SecretHit | undefined {
   let hit: SecretHit | undefined;
   let encoded = false;
+  const tokens = kinds.includes('token') && tokensAreCredentials(model);
   walkValue(model, expr, (n) => {
     if (hit) return false;
-    if (n.type === 'call') {
-      if (isOneWay(model, n)) return false;
-      const info = model.call(n);
-      if (info && callNames(model, info).some((q) => /^(base64|binascii|codecs)\./.test(q))) encoded = true;
-    }
     if (n.type === 'comparison_operator' || n.type === 'not_operator' || n.type === 'lambda') return false;
+    if (n.type === 'call' && isOneWay(model, n)) return false;
     // A module (`secrets.token_hex()`) is not data, whatever its name.
     if (n.type === 'identifier' && model.reaching(n).some((b) => b.kind === 'import')) return true;
     const name = nameOfNode(model, n);
     if (name !== undefined) {
       const kind = secretKindOfName(name);
-      if (kind && kinds.includes(kind)) {
+      if (kind && kinds.includes(kind) && (kind !== 'token' || tokens) && !isWorkingDirectory(model, n)) {
         hit = { node: n, kind, name, encoded };
         return false;
       }
       // `hashed_password = ...`, `password_length`: named as something else than the secret.
       if (kind === undefined && n.type === 'identifier' && /pass|pwd|secret|token/i.test(name)) return false;
+    }
+    if (n.type === 'call') {
+      // Only calls that pass text through keep the secret readable; an HTTP call's result does not carry it.
+      const info = model.call(n);
+      if (!info) return false;
+      const names = callNames(model, info);
+      if (names.some((q) => /^(base64|binascii|codecs)\./.test(q))) encoded = true;
+      // A function of this module: what it returns (its arguments are not mapped to its parameters).
+      const local = names.map((q) => model.localDefinition(q)).find((d) => d?.type === 'function_definition');
+      if (local) {
+        if (depth < 3) for (const r of model.functionInfo(local)?.returns ?? []) hit ??= readableSecretIn(model, r, kinds, depth + 1);
+        return false;
+      }
+      const library = names.some((q) => /^(requests|httpx|aiohttp|urllib3?|socket|subprocess|os|shutil|boto3|smtplib|ftplib)\./.test(q));
+      const transparent = !library && ((info.method !== undefined && TRANSPARENT_METHODS.has(info.method)) || names.some((q) => TRANSPARENT_CALLS.test(q)));
+      if (!transparent) return false;
     }
     return true;
   });
