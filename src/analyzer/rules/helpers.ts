@@ -37,3 +37,31 @@ export function firstElement(node: PyNode | undefined): PyNode | undefined {
 export function allArguments(call: CallInfo): PyNode[] {
   return call.node.child('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
 }
+
+/**
+ * The calls that build the value of an expression: the call itself, or the calls assigned to
+ * the variable it names (every binding that may reach it). Empty when any binding is not a
+ * plain call assignment (a parameter, an import, a tuple element...; mutations such as
+ * `x.attr = v` are skipped), so callers can treat
+ * "every construction is X" as proven.
+ */
+export function constructionCalls(model: ModuleModel, expr: PyNode | undefined): CallInfo[] {
+  if (!expr) return [];
+  if (expr.type === 'parenthesized_expression') return constructionCalls(model, expr.namedChildren[0]);
+  if (expr.type === 'call') {
+    const info = model.call(expr);
+    return info ? [info] : [];
+  }
+  if (expr.type !== 'identifier') return [];
+  const bindings = model.reaching(expr);
+  const out: CallInfo[] = [];
+  for (const b of bindings) {
+    // `parser.entity[k] = v`, `parser.x = y`: the object changes, it is not replaced.
+    if (b.kind === 'mutate') continue;
+    if (b.kind !== 'assign' || b.path.length || b.element || b.value.type !== 'call') return [];
+    const info = model.call(b.value);
+    if (!info) return [];
+    out.push(info);
+  }
+  return out;
+}

@@ -1,5 +1,7 @@
+import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
+import { constructionCalls } from './helpers.js';
 
 const LXML_PARSE: Record<string, [number, string]> = {
   'lxml.etree.fromstring': [0, 'text'],
@@ -9,6 +11,13 @@ const LXML_PARSE: Record<string, [number, string]> = {
   'lxml.objectify.fromstring': [0, 'text'],
   'lxml.objectify.parse': [0, 'source'],
 };
+/** Parse functions that take the parser options themselves instead of a parser object. */
+const TAKES_PARSER_OPTIONS = new Set(['lxml.etree.iterparse']);
+
+const POLICY_MESSAGE =
+  "lxml parses XML here with resolve_entities=False: entities are not substituted, but lxml still reads the document's DTD and the safety rests on every parser option staying right; defusedxml refuses DTDs and entity declarations outright";
+const POLICY_FIX =
+  'Parse untrusted XML with defusedxml (defusedxml.ElementTree.fromstring / parse, or defusedxml.lxml for lxml trees); if lxml must parse it, keep XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False) and never enable XInclude or DTD validation on it.';
 
 export default defineRule({
   meta: {
@@ -19,11 +28,19 @@ export default defineRule({
     message: 'XML parser resolves external entities',
     fixHint:
       'Parse with entity resolution off: parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False) and pass parser=parser, or use defusedxml (defusedxml.lxml / defusedxml.ElementTree).',
-    doc: 'lxml resolves entities by default, so a document with `<!ENTITY x SYSTEM "file:///etc/passwd">` reads local files or makes network requests (XXE), and nested entities can exhaust memory. SAX parsers do the same when external general entities are switched on.',
+    doc: 'lxml resolves entities by default, so a document with `<!ENTITY x SYSTEM "file:///etc/passwd">` reads local files or makes network requests (XXE), and nested entities can exhaust memory. SAX parsers do the same when external general entities are switched on. A parser hardened with resolve_entities=False is still reported, at low confidence: it parses DTDs, and only defusedxml refuses them.',
     bandit: ['B320', 'B410'],
   },
   check(context) {
     const { model } = context;
+    /** Every parser that may reach `parserArg` is an lxml XMLParser built with resolve_entities=False. */
+    const hardenedParser = (parserArg: PyNode): boolean => {
+      const made = constructionCalls(model, parserArg);
+      return made.length > 0 && made.every((m) => m.qnames.includes('lxml.etree.XMLParser') && model.constValue(m.keywords.get('resolve_entities')) === false);
+    };
+    const reportPolicy = (c: CallInfo): void =>
+      context.report({ node: c.node, message: POLICY_MESSAGE, confidence: 'low', severity: 'low', cwes: [611], fixHint: POLICY_FIX });
+
     const calls: Record<string, (c: CallInfo) => void> = {
       'lxml.etree.XMLParser': (c) => {
         const resolve = c.keywords.get('resolve_entities');
@@ -42,8 +59,14 @@ export default defineRule({
     };
     for (const [q, [i, kw]] of Object.entries(LXML_PARSE))
       calls[q] = (c) => {
-        // With a parser argument the parser's own settings decide (reported where it is made).
-        if (c.keywords.has('parser') || c.positional.length > 1) return;
+        const parserArg = c.keywords.get('parser') ?? (q === 'lxml.etree.iterparse' ? undefined : c.positional[1]);
+        // With a parser argument the parser's own settings decide: an unsafe one is reported
+        // where it is made; a hardened lxml parser is still lxml (Bandit B320's policy).
+        if (parserArg) {
+          if (hardenedParser(parserArg)) reportPolicy(c);
+          return;
+        }
+        if (TAKES_PARSER_OPTIONS.has(q) && model.constValue(c.keywords.get('resolve_entities')) === false) return reportPolicy(c);
         const source = c.arg(i, kw);
         if (!source) return;
         if (!model.isConstant(source) && context.reportTaint({ node: c.node, value: source, kind: 'xml', message: 'lxml parses XML from {source} with its default parser, which resolves entities' })) return;
