@@ -9,7 +9,7 @@
 import { UserError, type Finding } from '../core/types.js';
 import { cweName } from '../cwe/index.js';
 import { LlmError } from '../llm/errors.js';
-import { generationMessages, repairMessages, type RepairContext } from '../llm/prompts.js';
+import { generationMessages, repairMessages, type PromptPreset, type RepairContext } from '../llm/prompts.js';
 import { countedFindings } from '../scanners/combine.js';
 import { ScannerError } from '../scanners/process.js';
 import type { CachedChatModel } from '../store/cached-model.js';
@@ -177,7 +177,11 @@ async function repair(
   round: number,
   protectedNames: ReadonlySet<string>,
 ): Promise<StoredSample | string> {
-  const messages = repairMessages(current.sample.code, repairContext(task, current.counted, ctx), ctx.settings.prompt);
+  // The study's prompt names a CWE; with none known (no task CWE, findings without one) only
+  // the detailed prompt can say what is wrong.
+  const named = task.cwe !== undefined || current.counted.some((f) => f.cwes.length > 0);
+  const preset = ctx.settings.prompt === 'paper' && !named ? 'precise' : ctx.settings.prompt;
+  const messages = repairMessages(current.sample.code, repairContext(task, current.counted, preset), preset);
   try {
     const answer = await askForUsableCode(ctx.repairer, messages, {
       maxAsks: ctx.settings.maxAsks,
@@ -204,9 +208,9 @@ async function repair(
   }
 }
 
-function repairContext(task: AgentTask, counted: Finding[], ctx: TaskContext): RepairContext {
+function repairContext(task: AgentTask, counted: Finding[], preset: PromptPreset): RepairContext {
   const cwe = task.cwe !== undefined ? { id: task.cwe, name: cweName(task.cwe) } : undefined;
-  if (ctx.settings.prompt === 'precise') return { cwe, findings: counted, cweNames: cweName };
+  if (preset === 'precise') return { cwe, findings: counted, cweNames: cweName };
   // The study's prompt names CWEs only: those the scanners found, else the task's.
   if (counted.some((f) => f.cwes.length > 0)) return { findings: counted, cweNames: cweName };
   return { cwe, findings: counted, cweNames: cweName };

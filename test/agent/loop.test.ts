@@ -136,6 +136,28 @@ describe('the loop (Algorithm 1)', () => {
     expect(h.server.requests.map((r) => r.body.temperature)).toEqual([0.2, 0.5, 0.8, 1.1]);
   });
 
+  it('with the paper prompt, names the CWEs found, and falls back to the detailed prompt when no CWE is known', async () => {
+    h = await harness(stepwiseModel(1));
+    await h.run([task(1)], { settings: { ...SETTINGS, prompt: 'paper' } });
+    expect(h.server.requests[1]!.body.messages[0].content).toMatch(
+      /^You will be provided with a piece of Python code vulnerable to CWE-78\(Improper Neutralization of Special Elements used in an OS Command \('OS Command Injection'\)\)\. Your task is to generate the complete fixed code\.\nimport os/,
+    );
+    const noCwe = new MarkerScanner('nocwe');
+    const bare = noCwe.scan.bind(noCwe);
+    noCwe.scan = async (files, options) => {
+      const result = await bare(files, options);
+      return { ...result, findings: result.findings.map((f) => ({ ...f, cwes: [] })) };
+    };
+    const other = await harness(stepwiseModel(1), { scanner: noCwe });
+    try {
+      const run = await other.run([task(2, { cwe: undefined })], { settings: { ...SETTINGS, prompt: 'paper' } });
+      expect(run.outcomes[0]!.status).toBe('secure');
+      expect(other.server.requests[1]!.body.messages[0].content).toMatch(/^The following Python code has security weaknesses\./);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('with policy task-cwe, ignores findings of other CWEs', async () => {
     h = await harness((request) => textReply(request, fenced(`def handle_${asked(request).n}(cmd):\n    app.run(debug=True)  # VULN-94\n`)));
     const any = await h.run([task(1)]);
