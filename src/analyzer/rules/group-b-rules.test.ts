@@ -43,7 +43,11 @@ def authenticate(handle):
   it('reports pam_authenticate when the module never calls pam_acct_mgmt', async () => {
     expect(await lines(authenticate + '    return retval == 0\n', 'py/pam-missing-account-check')).toEqual([lineOf(authenticate, 'retval =')]);
   });
-  it('stays quiet once the account is checked anywhere in the module', async () => {
+  it('does not count an account check made in another function', async () => {
+    const other = authenticate + '    return retval == 0\n\ndef check(handle):\n    return libpam.pam_acct_mgmt(handle, 0) == 0\n';
+    expect(await lines(other, 'py/pam-missing-account-check')).toEqual([lineOf(authenticate, 'retval =')]);
+  });
+  it('stays quiet when the account is checked after authenticating', async () => {
     const checked = authenticate + '    if retval == 0:\n        retval = libpam.pam_acct_mgmt(handle, 0)\n    return retval == 0\n';
     expect(await lines(checked, 'py/pam-missing-account-check')).toEqual([]);
   });

@@ -26,6 +26,7 @@ import uncheckedReturn from './unchecked-return.js';
 import workflowBypass from './workflow-bypass.js';
 import missingAuthentication from './missing-authentication.js';
 import uncontrolledResourceConsumption from './uncontrolled-resource-consumption.js';
+import missingAuthorization from './missing-authorization.js';
 
 export const groupBRules: readonly Rule[] = [
   insecureTempFile,
@@ -53,4 +54,5 @@ export const groupBRules: readonly Rule[] = [
   workflowBypass,
   missingAuthentication,
   uncontrolledResourceConsumption,
+  missingAuthorization,
 ];

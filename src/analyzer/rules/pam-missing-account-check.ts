@@ -36,18 +36,24 @@ export default defineRule({
     const { model } = context;
     const isPam = (callee: PyNode, name: string): boolean => new RegExp(`(^|\\.)${name}$`).test(callee.text) || (model.qname(callee) ?? '').endsWith(name);
     const authCalls: PyNode[] = [];
-    let accountChecked = false;
+    const accountChecks: PyNode[] = [];
     return {
       call(c) {
-        if (isPam(c.callee, 'pam_acct_mgmt')) accountChecked = true;
+        if (isPam(c.callee, 'pam_acct_mgmt')) accountChecks.push(c.node);
         else if (isPam(c.callee, 'pam_authenticate')) authCalls.push(c.node);
       },
       end() {
-        if (accountChecked) return;
         for (const call of authCalls) {
+          // The account has to be checked after authenticating, in the same function.
           const fn = model.enclosingFunction(call);
-          if (fn && hasUserGate(fn, call)) continue;
-          context.report({ node: call, message: 'pam_authenticate() is used as the whole access decision; pam_acct_mgmt() is never called to check the account' });
+          const scope = fn?.node ?? model.root;
+          const checked = accountChecks.some((a) => a.startIndex > call.endIndex && scope.contains(a) && model.enclosingFunction(a) === fn);
+          if (checked || (fn && hasUserGate(fn, call))) continue;
+          context.report({
+            node: call,
+            confidence: fn?.route ? 'high' : 'medium',
+            message: 'pam_authenticate() is used as the whole access decision; pam_acct_mgmt() is not called afterwards to check the account',
+          });
         }
       },
     };

@@ -67,6 +67,11 @@ export default defineRule({
           context.report({ node: c.node, confidence: 'high', severity: 'low', message: `${c.qname}() without a timeout can hang this worker for ever`, fixHint: 'Pass a timeout: requests.get(url, timeout=10) / urlopen(url, timeout=10).' });
           return;
         }
+        // httpx has a default timeout: only an explicit `timeout=None` removes it.
+        if (c.qnames.some((q) => /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient)$/.test(q)) && unparen(c.keywords.get('timeout'))?.type === 'none') {
+          context.report({ node: c.node, confidence: 'high', severity: 'low', message: `${c.qname}() with timeout=None can hang this worker for ever`, fixHint: 'Keep a finite timeout: httpx.get(url, timeout=10).' });
+          return;
+        }
         // 2. Whole-stream reads of the request body.
         if (c.method === 'read' && c.positional.length === 0 && !c.keywords.size && c.receiver && model.values(c.receiver).some((v) => /^(flask\.request\.(stream|input_stream)|django\.http\.HttpRequest\.(read|body))/.test(v) || v === 'flask.request.environ[]')) {
           context.report({ node: c.node, message: 'request body read in one piece with no size limit' });
