@@ -1,5 +1,5 @@
 import type { PyNode } from '../ast.js';
-import type { CallInfo } from '../model.js';
+import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 
 /** Loaders that can build arbitrary objects: qualified name → [position, keyword] of the data. */
@@ -48,11 +48,31 @@ export default defineRule({
     calls['numpy.load'] = (c) => {
       if (model.constValue(c.keywords.get('allow_pickle')) === true) load(c, c.arg(0, 'file'), 'numpy.load(allow_pickle=True)');
     };
+    // Safe loaders build plain data only; what is left with request data is its size: aliases
+    // (`&a [*b, *b, ...]`) share nodes while loading, so a few hundred bytes become an
+    // exponentially large structure once it is walked or serialised back out.
+    const safeLoad = (c: CallInfo, stream: PyNode | undefined, what: string): void => {
+      if (!stream || model.isConstant(stream)) return;
+      const t = context.taintOf(stream, 'deserialize');
+      if (!t || (t.origin !== 'remote' && t.origin !== 'network')) return;
+      if (!resultSentBack(model, c.node)) return;
+      context.report({
+        node: c.node,
+        message: `${what} turns ${t.label} into objects that are sent back unchecked: YAML aliases let a small document expand exponentially when the result is serialised`,
+        confidence: 'low',
+        severity: 'low',
+        cwes: [502, 400],
+        fixHint: 'Accept JSON for request data (json.loads with a size limit), or cap the body size and validate the loaded structure (expected type, keys, depth) before using or returning it.',
+        flow: t.steps,
+      });
+    };
+    calls['yaml.safe_load'] = (c) => safeLoad(c, c.arg(0, 'stream'), 'yaml.safe_load()');
+    calls['yaml.safe_load_all'] = (c) => safeLoad(c, c.arg(0, 'stream'), 'yaml.safe_load_all()');
     for (const q of ['yaml.load', 'yaml.load_all'])
       calls[q] = (c) => {
         const loader = c.arg(1, 'Loader');
         const names = loader ? model.values(loader) : [];
-        if (names.some((n) => SAFE_YAML_LOADERS.has(n))) return;
+        if (names.some((n) => SAFE_YAML_LOADERS.has(n))) return safeLoad(c, c.arg(0, 'stream'), `${q}() with a safe loader`);
         const stream = c.arg(0, 'stream');
         if (!stream) return;
         const message = loader ? `${q}() with ${loader.text}, which is not SafeLoader` : `${q}() without Loader=yaml.SafeLoader`;
@@ -77,3 +97,37 @@ export default defineRule({
     };
   },
 });
+
+/** Calls whose result says something about a value without carrying it (a size, a flag). */
+const REDUCERS = new Set(['len', 'bool', 'int', 'float', 'isinstance', 'type', 'hash', 'id', 'any', 'all']);
+const SERIALISERS = /^(json\.dumps|flask\.jsonify|str|repr|yaml\.(safe_)?dump|django\.http\.JsonResponse)$/;
+
+/**
+ * The call's result leaves the function as output: returned (a route's return value is the
+ * response), or handed to a serialiser, directly or through the variable it is stored in.
+ */
+function resultSentBack(model: ModuleModel, call: PyNode): boolean {
+  const leaves = (expr: PyNode): boolean => {
+    for (let p: PyNode | null = expr; p; p = p.parent) {
+      if (p.type === 'return_statement') return true;
+      if (p.type === 'call' && p !== expr) {
+        const q = model.qname(p.child('function')) ?? '';
+        if (SERIALISERS.test(q)) return true;
+        if (REDUCERS.has(q)) return false;
+      }
+      if (p.type === 'expression_statement' || p.type === 'block' || p.type === 'assignment' || p.type === 'function_definition') return false;
+    }
+    return false;
+  };
+  if (leaves(call)) return true;
+  const assignment = call.parent?.type === 'assignment' && call.field === 'right' ? call.parent : undefined;
+  const target = assignment?.child('left');
+  if (target?.type !== 'identifier') return false;
+  const scope = model.enclosingFunction(call)?.node ?? model.root;
+  for (const n of scope.walk()) {
+    if (n.type !== 'identifier' || n.text !== target.text || n.startIndex <= call.endIndex || n.field === 'attribute') continue;
+    if (!model.reaching(n).some((b) => b.node === target)) continue;
+    if (leaves(n)) return true;
+  }
+  return false;
+}
