@@ -2,7 +2,7 @@ import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { isCredentialPlaceholder, isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
-import { tokensAreCredentials } from './sensitive-values.js';
+import { qualifiedToken, tokensAreCredentials } from './sensitive-values.js';
 import { callNames, isFixedBytes, targetName } from './value-flow.js';
 
 /** Where a call takes its password positionally: qualified name (or `*.method`) → index. */
@@ -238,7 +238,7 @@ export default defineRule({
         if (other.type === 'identifier' && isNamedSecretConstant(model, other)) continue;
         const literal = literalBehind(model, other);
         if (literal === undefined) continue;
-        if (kind === 'token' && (!tokensAreCredentials(model) || !tokenLike(literal))) continue;
+        if (kind === 'token' && ((!tokensAreCredentials(model) && !qualifiedToken(side.text)) || !tokenLike(literal))) continue;
         report(node, kind, `${capitalise(describe(kind))} compared with a hard-coded value`);
         return;
       }

@@ -40,7 +40,9 @@ function storedPassword(model: ModuleModel, value: PyNode): Stored | undefined {
       const holder = n.type === 'attribute' ? n.child('object') : n.child('value');
       const holderNames = holder ? model.values(holder) : [];
       const isSelf = holder?.type === 'identifier' && holder.text === 'self';
-      if (!isSelf && !holderNames.some((q) => REQUEST_VALUE.test(q)) && holder?.type !== 'call') {
+      // A dict this code fills itself (a form being collected) is not storage.
+      const localContainer = holder?.type === 'identifier' && model.reaching(holder).some((b) => b.kind === 'mutate' || (b.kind === 'assign' && (b.value.type === 'dictionary' || /^dict\(/.test(b.value.text))));
+      if (!isSelf && !localContainer && !holderNames.some((q) => REQUEST_VALUE.test(q)) && holder?.type !== 'call') {
         found = { node: n, encoded };
         return false;
       }

@@ -4,7 +4,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { nameWords } from './secret-names.js';
-import { tokensAreCredentials } from './sensitive-values.js';
+import { qualifiedToken, tokensAreCredentials } from './sensitive-values.js';
 import { callNames, constNumber, namesOf } from './value-flow.js';
 
 const PRNG_FUNCTIONS = 'random|randint|randrange|choice|choices|sample|getrandbits|randbytes|uniform|shuffle|triangular|gauss|normalvariate|expovariate|betavariate';
@@ -61,7 +61,7 @@ export function isPrngCall(model: ModuleModel, call: CallInfo): boolean {
 export function isSecurityName(name: string | undefined, tokensCount = true): boolean {
   if (!name) return false;
   const words = nameWords(name);
-  if (words.some((w) => SECURITY_WORDS.has(w) && (w !== 'token' || tokensCount))) return true;
+  if (words.some((w) => SECURITY_WORDS.has(w) && (w !== 'token' || tokensCount || qualifiedToken(name)))) return true;
   const compact = words.join('');
   return /(sessionid|apikey|authtoken|accesstoken|resettoken|secretkey|privatekey)/.test(compact);
 }

@@ -28,9 +28,9 @@ export default defineRule({
     const { model } = context;
     return {
       call(c) {
-        const isPrint = c.callee.type === 'identifier' && c.qname === 'print';
+        const isPrint = (c.callee.type === 'identifier' && c.qname === 'print') || callNames(model, c).some((q) => /^pprint\.(pprint|pp)$/.test(q));
         if (!isPrint && !isLogCall(model, c)) return;
-        for (const a of c.positional) {
+        for (const a of [...c.positional, ...[...c.keywords].filter(([k]) => k !== 'exc_info' && k !== 'extra' && k !== 'file').map(([, v]) => v)]) {
           if (model.isConstant(a)) continue;
           const hit = readableSecretIn(model, a, CREDENTIAL_KINDS);
           if (!hit) continue;

@@ -23,6 +23,11 @@ export function tokensAreCredentials(model: ModuleModel): boolean {
   return false;
 }
 
+/** `auth_token`, `csrfToken`: a name that says which credential the token is. */
+export function qualifiedToken(name: string): boolean {
+  return /(access|auth|api|bearer|refresh|session|csrf|xsrf|oauth|jwt|reset|verification|github|slack|bot|secret|private|personal|id)_?token/i.test(name.replace(/[^A-Za-z_]/g, ''));
+}
+
 /** `pwd = os.getcwd()`: the Unix meaning of pwd, not a password. */
 function isWorkingDirectory(model: ModuleModel, n: PyNode): boolean {
   if (n.type !== 'identifier' || !/^pwd$/i.test(n.text)) return false;
@@ -50,9 +55,13 @@ export function nameOfNode(model: ModuleModel, n: PyNode): string | undefined {
       return model.constString(n.child('subscript'));
     case 'call': {
       const info = model.call(n);
-      if (info && (info.method === 'get' || info.method === 'getlist' || info.method === 'pop' || info.method === 'getvalue' || info.method === 'get_argument'))
+      if (!info) return undefined;
+      if (info.method === 'get' || info.method === 'getlist' || info.method === 'pop' || info.method === 'getvalue' || info.method === 'get_argument')
         return model.constString(info.positional[0]);
-      return undefined;
+      // get_password(), keyring.get_password(...), load_api_key(): a getter named after what it returns.
+      const callee = info.method ?? (info.callee.type === 'identifier' ? info.callee.text : undefined);
+      const getter = callee ? /^(get|read|load|fetch|retrieve|lookup|obtain)_?(.+)$/i.exec(callee) : null;
+      return getter ? getter[2] : undefined;
     }
     default:
       return undefined;
@@ -85,7 +94,7 @@ export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, k
     const name = nameOfNode(model, n);
     if (name !== undefined) {
       const kind = secretKindOfName(name);
-      if (kind && kinds.includes(kind) && (kind !== 'token' || tokens) && !isWorkingDirectory(model, n)) {
+      if (kind && kinds.includes(kind) && (kind !== 'token' || tokens || qualifiedToken(name)) && !isWorkingDirectory(model, n)) {
         hit = { node: n, kind, name, encoded };
         return false;
       }

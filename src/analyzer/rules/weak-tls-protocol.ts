@@ -66,6 +66,11 @@ export default defineRule({
         }
       },
       nodes: {
+        // def connect(version=ssl.PROTOCOL_SSLv3)
+        default_parameter(node) {
+          const value = node.child('value');
+          if (value && (value.type === 'attribute' || value.type === 'identifier')) checkProtocolValue(value);
+        },
         assignment(node) {
           const left = node.child('left');
           const right = node.child('right');
