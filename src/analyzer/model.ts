@@ -779,9 +779,12 @@ function blockOf(node: PyNode): PyNode | undefined {
 function reachingInScope(list: Binding[], use: PyNode, scope: Scope, model: ModuleModel): Binding[] {
   const at = use.startIndex;
   const result: Binding[] = [];
+  // An earlier `if/elif/else` that rebinds the name on every path hides what came before it.
+  const hiddenBefore = rebindingIfBefore(use, use.text, scope, model);
   for (let i = list.length - 1; i >= 0; i--) {
     const b = list[i]!;
     if (b.position > at) continue;
+    if (b.position < hiddenBefore) break;
     result.push(b);
     if (b.kind === 'mutate' || b.kind === 'augassign') continue;
     if (b.kind === 'param') break;
@@ -793,6 +796,46 @@ function reachingInScope(list: Binding[], use: PyNode, scope: Scope, model: Modu
     for (const b of list) if (b.position > at && p.contains(b.node) && !result.includes(b)) result.push(b);
   }
   return result;
+}
+
+/**
+ * Start of the latest `if` statement before the use (in a block enclosing it, inside its
+ * scope) whose every branch assigns `name` or leaves; -1 when there is none.
+ */
+function rebindingIfBefore(use: PyNode, name: string, scope: Scope, model: ModuleModel): number {
+  let latest = -1;
+  let child: PyNode = use;
+  for (let p = use.parent; p; child = p, p = p.parent) {
+    if (BLOCKS.has(p.type))
+      for (const s of p.children) {
+        if (s.startIndex >= child.startIndex) break;
+        if (s.type === 'if_statement' && s.startIndex > latest && rebindsOnEveryPath(s, name, model)) latest = s.startIndex;
+      }
+    if (p === scope.node) break;
+  }
+  return latest;
+}
+
+function rebindsOnEveryPath(ifStmt: PyNode, name: string, model: ModuleModel, depth = 0): boolean {
+  const elseClause = ifStmt.children.find((c) => c.type === 'else_clause');
+  if (!elseClause || depth > 4) return false;
+  const branches = [ifStmt.child('consequence'), ...ifStmt.children.filter((c) => c.type === 'elif_clause').map((e) => e.child('consequence')), elseClause.child('body')];
+  return branches.every((b) => blockRebinds(b, name, model, depth));
+}
+
+function blockRebinds(block: PyNode | undefined, name: string, model: ModuleModel, depth: number): boolean {
+  if (!block) return false;
+  if (exits(block, model)) return true;
+  for (const s of block.namedChildren) {
+    if (s.type === 'if_statement' && rebindsOnEveryPath(s, name, model, depth + 1)) return true;
+    if (s.type !== 'expression_statement') continue;
+    for (let a: PyNode | undefined = s.namedChildren[0]; a?.type === 'assignment'; a = a.child('right')) {
+      const left = a.child('left');
+      if (left?.type === 'identifier' && left.text === name) return true;
+      if ((left?.type === 'pattern_list' || left?.type === 'tuple_pattern') && left.namedChildren.some((c) => c.type === 'identifier' && c.text === name)) return true;
+    }
+  }
+  return false;
 }
 
 /**
