@@ -8,7 +8,7 @@ export default defineRule({
     confidence: 'high',
     message: 'Jinja2 environment without HTML autoescaping',
     fixHint: "Create the environment with escaping on: Environment(loader=..., autoescape=select_autoescape(['html', 'xml'])) or autoescape=True.",
-    doc: "jinja2.Environment and jinja2.Template do not escape variables unless autoescape is set, so any request data rendered through them is a cross-site scripting hole. Flask's own render_template escapes; a hand-made Environment must opt in.",
+    doc: "jinja2.Environment and jinja2.Template do not escape variables unless autoescape is set, so any request data rendered through them is a cross-site scripting hole. Flask's own render_template escapes; a hand-made Environment must opt in. Escaping values by hand before rendering is reported at low confidence: it protects only the variables escaped so far.",
     bandit: ['B701'],
   },
   check(context) {
@@ -20,6 +20,8 @@ export default defineRule({
     const judge = (node: import('../ast.js').PyNode, message: string): void => {
       if (taintedRender) context.report({ node, message: `${message}; request data is rendered through it (line ${taintedRender.node.line})` });
       else if (renders.length === 0) context.report({ node, message, confidence: 'low' });
+      // Values escaped by hand today leave every variable added tomorrow raw (Bandit B701).
+      else context.report({ node, message: `${message}; the values rendered now are escaped or constant, but every other variable a template prints is emitted raw`, confidence: 'low', severity: 'low' });
     };
     return {
       calls: {
