@@ -1,4 +1,5 @@
-import type { Tree } from './parser.js';
+import type { TreeCursor } from 'web-tree-sitter';
+import { rawCursor, type RawCursorBinding, type Tree } from './parser.js';
 
 /**
  * A plain-JavaScript copy of tree-sitter's syntax tree. Walking tree-sitter's own nodes
@@ -16,22 +17,44 @@ export class PyNode {
   children: PyNode[] = NO_CHILDREN;
   /** Field name under which this node hangs in its parent (`function`, `left`...), or null. */
   field: string | null = null;
+  /** Id of the last node of this subtree: descendants have ids in (id, lastId]. */
+  lastId: number;
 
   constructor(
     readonly source: SourceText,
-    /** Sequential index in document order; unique within one tree. */
+    /** Sequential index in document order (pre-order); unique within one tree. */
     readonly id: number,
     readonly type: string,
     readonly isNamed: boolean,
     readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
-    /** 0-based row and UTF-16 column, as tree-sitter reports them. */
-    readonly startRow: number,
-    readonly startColumn: number,
-    readonly endRow: number,
-    readonly endColumn: number,
-  ) {}
+  ) {
+    this.lastId = id;
+  }
+
+  // Rows and columns are asked for only when reporting, so they are computed on demand
+  // from the source's line starts instead of being stored on every node.
+
+  /** 0-based row of the start, as tree-sitter reports it. */
+  get startRow(): number {
+    return rowAt(this.source.lineStarts, this.startIndex);
+  }
+
+  /** 0-based UTF-16 column of the start. */
+  get startColumn(): number {
+    return this.startIndex - this.source.lineStarts[this.startRow]!;
+  }
+
+  /** 0-based row of the end. */
+  get endRow(): number {
+    return rowAt(this.source.lineStarts, this.endIndex);
+  }
+
+  /** 0-based UTF-16 column of the end. */
+  get endColumn(): number {
+    return this.endIndex - this.source.lineStarts[this.endRow]!;
+  }
 
   get text(): string {
     return this.source.text.slice(this.startIndex, this.endIndex);
@@ -84,12 +107,39 @@ export class PyNode {
 
 export interface SourceText {
   readonly text: string;
+  /** Index at which each line starts (after each `\n`); the first is 0. */
+  readonly lineStarts: readonly number[];
+}
+
+/** The 0-based row holding a source index: the last line starting at or before it. */
+function rowAt(lineStarts: readonly number[], index: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Index at which each line of `text` starts. */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 /** Per-language lookup tables: type id → name and namedness, field id → name. */
-const languageTables = new WeakMap<object, { types: string[]; named: boolean[]; fields: Array<string | null> }>();
+interface LanguageTables {
+  types: string[];
+  named: boolean[];
+  fields: Array<string | null>;
+}
 
-function tablesFor(language: Tree['language']): { types: string[]; named: boolean[]; fields: Array<string | null> } {
+const languageTables = new WeakMap<object, LanguageTables>();
+
+function tablesFor(language: Tree['language']): LanguageTables {
   let t = languageTables.get(language);
   if (!t) {
     const types: string[] = [];
@@ -112,79 +162,124 @@ function tablesFor(language: Tree['language']): { types: string[]; named: boolea
 /**
  * Copies a tree-sitter tree into PyNodes. Comments are kept (suppressions read them).
  * Reads as little as possible across the WebAssembly boundary: numeric type and field ids
- * (names come from per-language tables) and offsets (rows and columns are computed here).
+ * (names come from per-language tables) and offsets (rows and columns are computed on demand).
  */
 export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNode[] } {
-  const source: SourceText = { text };
-  const { types, named, fields } = tablesFor(tree.language);
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  let hint = 0;
-  const rowOf = (index: number): number => {
-    // Nodes come in document order, so the previous row is a good first guess.
-    if (index >= lineStarts[hint]! && (hint + 1 >= lineStarts.length || index < lineStarts[hint + 1]!)) return hint;
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    hint = lo;
-    return lo;
-  };
-  const nodes: PyNode[] = [];
+  const source: SourceText = { text, lineStarts: lineStartsOf(text) };
+  const tables = tablesFor(tree.language);
   const cursor = tree.walk();
   try {
-    const make = (): PyNode => {
-      const typeId = cursor.nodeTypeId;
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const startRow = rowOf(start);
-      const endRow = rowOf(end);
-      const node = new PyNode(
-        source,
-        nodes.length,
-        types[typeId] || cursor.nodeType,
-        named[typeId] ?? cursor.nodeIsNamed,
-        start === end && cursor.nodeIsMissing,
-        start,
-        end,
-        startRow,
-        start - lineStarts[startRow]!,
-        endRow,
-        end - lineStarts[endRow]!,
-      );
-      nodes.push(node);
-      return node;
-    };
-    const root = make();
-    // Iterative pre-order copy: deep expressions (long string concatenations) must not
-    // overflow the JavaScript stack.
-    const stack: PyNode[] = [root];
-    let current = root;
-    if (cursor.gotoFirstChild()) {
-      for (;;) {
-        const fieldId = cursor.currentFieldId;
-        const node = make();
-        node.field = fieldId ? (fields[fieldId] ?? null) : null;
-        node.parent = current;
-        if (current.children === NO_CHILDREN) current.children = [node];
-        else current.children.push(node);
-        if (cursor.gotoFirstChild()) {
-          stack.push(node);
-          current = node;
-          continue;
-        }
-        while (!cursor.gotoNextSibling()) {
-          if (stack.length === 1 || !cursor.gotoParent()) return { root, nodes };
-          stack.pop();
-          current = stack[stack.length - 1]!;
-        }
-      }
+    const binding = rawCursor();
+    const walker = binding ? rawWalker(binding, tree, cursor) : publicWalker(cursor);
+    try {
+      return copyWith(walker, source, tables);
+    } finally {
+      walker.finish();
     }
-    return { root, nodes };
   } finally {
     cursor.delete();
   }
+}
+
+/** The cursor operations a copy needs. */
+interface Walker {
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+  typeId(): number;
+  fieldId(): number;
+  startIndex(): number;
+  endIndex(): number;
+  isNamed(): boolean;
+  isMissing(): boolean;
+  /** Leaves the public cursor consistent with where the walk ended. */
+  finish(): void;
+}
+
+function publicWalker(cursor: TreeCursor): Walker {
+  return {
+    gotoFirstChild: () => cursor.gotoFirstChild(),
+    gotoNextSibling: () => cursor.gotoNextSibling(),
+    gotoParent: () => cursor.gotoParent(),
+    typeId: () => cursor.nodeTypeId,
+    fieldId: () => cursor.currentFieldId,
+    startIndex: () => cursor.startIndex,
+    endIndex: () => cursor.endIndex,
+    isNamed: () => cursor.nodeIsNamed,
+    isMissing: () => cursor.nodeIsMissing,
+    finish: () => undefined,
+  };
+}
+
+/**
+ * Works on the cursor in web-tree-sitter's transfer buffer: the public cursor puts it there
+ * once, the raw functions move and read it in place (nothing else touches the buffer during
+ * a copy), and `finish` reads the moved cursor's handles back so that `delete()` frees the
+ * right memory.
+ */
+function rawWalker(b: RawCursorBinding, tree: Tree, cursor: TreeCursor): Walker {
+  const t = (tree as unknown as { 0: number })[0];
+  const handles = (cursor as unknown as { handles?: number[] }).handles;
+  if (typeof t !== 'number' || !Array.isArray(handles) || handles.length !== 4) return publicWalker(cursor);
+  void cursor.nodeTypeId; // marshals the cursor into the transfer buffer
+  return {
+    gotoFirstChild: () => b.gotoFirstChild(t) === 1,
+    gotoNextSibling: () => b.gotoNextSibling(t) === 1,
+    gotoParent: () => b.gotoParent(t) === 1,
+    typeId: () => b.typeId(t),
+    fieldId: () => b.fieldId(t),
+    startIndex: () => b.startIndex(t),
+    endIndex: () => b.endIndex(t),
+    isNamed: () => b.isNamed(t) === 1,
+    isMissing: () => b.isMissing(t) === 1,
+    finish: () => {
+      for (let i = 0; i < 4; i++) handles[i] = b.readI32(b.transferBuffer + 4 * i);
+    },
+  };
+}
+
+function copyWith(w: Walker, source: SourceText, tables: LanguageTables): { root: PyNode; nodes: PyNode[] } {
+  const { types, named, fields } = tables;
+  const nodes: PyNode[] = [];
+  const make = (): PyNode => {
+    const typeId = w.typeId();
+    const start = w.startIndex();
+    const end = w.endIndex();
+    // Unknown ids (65535 for ERROR) are named; public nodeType reports them as ERROR.
+    const node = new PyNode(source, nodes.length, types[typeId] || 'ERROR', named[typeId] ?? w.isNamed(), start === end && w.isMissing(), start, end);
+    nodes.push(node);
+    return node;
+  };
+  const root = make();
+  // Iterative pre-order copy: deep expressions (long string concatenations) must not
+  // overflow the JavaScript stack.
+  const stack: PyNode[] = [root];
+  let current = root;
+  if (w.gotoFirstChild()) {
+    for (;;) {
+      const fieldId = w.fieldId();
+      const node = make();
+      node.field = fieldId ? (fields[fieldId] ?? null) : null;
+      node.parent = current;
+      if (current.children === NO_CHILDREN) current.children = [node];
+      else current.children.push(node);
+      if (w.gotoFirstChild()) {
+        stack.push(node);
+        current = node;
+        continue;
+      }
+      let done = false;
+      while (!w.gotoNextSibling()) {
+        if (stack.length === 1 || !w.gotoParent()) {
+          done = true;
+          break;
+        }
+        stack.pop()!.lastId = nodes.length - 1;
+        current = stack[stack.length - 1]!;
+      }
+      if (done) break;
+    }
+  }
+  for (const open of stack) open.lastId = nodes.length - 1;
+  return { root, nodes };
 }

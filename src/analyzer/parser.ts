@@ -12,10 +12,84 @@ export interface SyntaxProblem {
 const require = createRequire(import.meta.url);
 let ready: Promise<Language> | undefined;
 
+/**
+ * The tree-cursor entry points of web-tree-sitter's WebAssembly module. Its public
+ * TreeCursor copies the cursor's four handles into and out of a shared transfer buffer on
+ * every call; a walk that only moves and reads can leave the cursor in that buffer and call
+ * these directly, which roughly halves the cost of copying a tree (see ast.ts). Emscripten
+ * attaches the exports to the options object given to `Parser.init`, so they are reachable
+ * only when this module initialised the binding; otherwise `rawCursor()` is undefined and
+ * callers use the public API.
+ */
+export interface RawCursorBinding {
+  /** Address of the transfer buffer the cursor functions read and write. */
+  transferBuffer: number;
+  gotoFirstChild(tree: number): number;
+  gotoNextSibling(tree: number): number;
+  gotoParent(tree: number): number;
+  typeId(tree: number): number;
+  fieldId(tree: number): number;
+  startIndex(tree: number): number;
+  endIndex(tree: number): number;
+  isNamed(tree: number): number;
+  isMissing(tree: number): number;
+  readI32(address: number): number;
+}
+
+let raw: RawCursorBinding | undefined;
+let rawEnabled = true;
+
+/** The raw cursor binding, when available (after `loadPython()` resolved). */
+export function rawCursor(): RawCursorBinding | undefined {
+  return rawEnabled ? raw : undefined;
+}
+
+/** For tests: `false` makes tree copies use the public TreeCursor API only. */
+export function useRawCursor(enabled: boolean): void {
+  rawEnabled = enabled;
+}
+
+type Exported = (tree: number) => number;
+
+function captureRawCursor(module: Record<string, unknown>): RawCursorBinding | undefined {
+  const names = [
+    '_ts_init',
+    '_ts_tree_cursor_goto_first_child_wasm',
+    '_ts_tree_cursor_goto_next_sibling_wasm',
+    '_ts_tree_cursor_goto_parent_wasm',
+    '_ts_tree_cursor_current_node_type_id_wasm',
+    '_ts_tree_cursor_current_field_id_wasm',
+    '_ts_tree_cursor_start_index_wasm',
+    '_ts_tree_cursor_end_index_wasm',
+    '_ts_tree_cursor_current_node_is_named_wasm',
+    '_ts_tree_cursor_current_node_is_missing_wasm',
+    'getValue',
+  ];
+  if (!names.every((n) => typeof module[n] === 'function')) return undefined;
+  const fn = (n: string): Exported => module[n] as Exported;
+  const getValue = module.getValue as (address: number, type: string) => number;
+  return {
+    // `ts_init` only stores the language versions at the buffer's start and returns its address.
+    transferBuffer: fn('_ts_init')(0),
+    gotoFirstChild: fn('_ts_tree_cursor_goto_first_child_wasm'),
+    gotoNextSibling: fn('_ts_tree_cursor_goto_next_sibling_wasm'),
+    gotoParent: fn('_ts_tree_cursor_goto_parent_wasm'),
+    typeId: fn('_ts_tree_cursor_current_node_type_id_wasm'),
+    fieldId: fn('_ts_tree_cursor_current_field_id_wasm'),
+    startIndex: fn('_ts_tree_cursor_start_index_wasm'),
+    endIndex: fn('_ts_tree_cursor_end_index_wasm'),
+    isNamed: fn('_ts_tree_cursor_current_node_is_named_wasm'),
+    isMissing: fn('_ts_tree_cursor_current_node_is_missing_wasm'),
+    readI32: (address) => getValue(address, 'i32'),
+  };
+}
+
 /** Loads tree-sitter's Python grammar once per process. */
 export function loadPython(): Promise<Language> {
   ready ??= (async () => {
-    await Parser.init();
+    const moduleOptions: Record<string, unknown> = {};
+    await Parser.init(moduleOptions);
+    raw = captureRawCursor(moduleOptions);
     return Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
   })();
   return ready;

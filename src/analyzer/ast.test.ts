@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Node } from 'web-tree-sitter';
+import { copyTree, type PyNode } from './ast.js';
+import { parsePython, rawCursor, useRawCursor } from './parser.js';
+
+const SOURCES = [
+  'import os\n\ndef f(a, b=1, *c, **d):\n    """doc"""\n    return os.path.join(a, f"{b!r:>4}")  # comment\n',
+  'class A(B, metaclass=M):\n    @property\n    def x(self) -> int:\n        with open(p) as fh, lock:\n            return [y async for y in z if y]\n',
+  'def broken(:\n    x = (1,\nprint("é ünïcode ✓", 𝔘)\r\nif x:\n  pass\n',
+  's = ' + Array.from({ length: 400 }, (_, i) => `'p${i}'`).join(' + ') + '\n',
+  '',
+];
+
+/** Everything a copy records, flattened in document order. */
+function describeCopy(nodes: PyNode[]): string[] {
+  return nodes.map((n) =>
+    [n.id, n.type, n.field, n.isNamed, n.isMissing, n.startIndex, n.endIndex, n.lastId, n.parent?.id ?? -1, n.children.map((c) => c.id).join(',')].join('|'),
+  );
+}
+
+async function copy(code: string): Promise<PyNode[]> {
+  const tree = await parsePython(code);
+  try {
+    return copyTree(tree, code).nodes;
+  } finally {
+    tree.delete();
+  }
+}
+
+afterEach(() => useRawCursor(true));
+
+describe('copyTree', () => {
+  it('gives the same tree through the raw cursor binding as through the public TreeCursor', async () => {
+    await parsePython('');
+    expect(rawCursor()).toBeDefined();
+    for (const code of SOURCES) {
+      const fast = describeCopy(await copy(code));
+      useRawCursor(false);
+      expect(rawCursor()).toBeUndefined();
+      const slow = describeCopy(await copy(code));
+      useRawCursor(true);
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it('numbers nodes in pre-order with each subtree a contiguous id range', async () => {
+    const nodes = await copy(SOURCES[1]!);
+    for (const n of nodes) {
+      const descendants = [...n.walk()].map((d) => d.id);
+      expect(descendants).toEqual(Array.from({ length: n.lastId - n.id + 1 }, (_, i) => n.id + i));
+    }
+  });
+
+  it('computes rows and columns as tree-sitter reports them', async () => {
+    for (const code of SOURCES) {
+      const tree = await parsePython(code);
+      try {
+        const { nodes } = copyTree(tree, code);
+        const theirs: Node[] = [];
+        const visit = (n: Node): void => {
+          theirs.push(n);
+          for (const c of n.children) if (c) visit(c);
+        };
+        visit(tree.rootNode);
+        expect(nodes.length).toBe(theirs.length);
+        nodes.forEach((n, i) => {
+          const t = theirs[i]!;
+          expect([n.type, n.startRow, n.startColumn, n.endRow, n.endColumn]).toEqual([
+            t.type,
+            t.startPosition.row,
+            // tree-sitter counts columns in bytes; ours are UTF-16 units, equal on ASCII lines.
+            /^[\x00-\x7f]*$/.test(code.split('\n')[t.startPosition.row] ?? '') ? t.startPosition.column : n.startColumn,
+            t.endPosition.row,
+            /^[\x00-\x7f]*$/.test(code.split('\n')[t.endPosition.row] ?? '') ? t.endPosition.column : n.endColumn,
+          ]);
+        });
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+});
