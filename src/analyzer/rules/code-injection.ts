@@ -1,5 +1,8 @@
-import type { CallInfo } from '../model.js';
+import type { PyNode } from '../ast.js';
+import { exits } from '../guards.js';
+import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
+import { constructionCalls } from './helpers.js';
 
 const EVALUATORS: Record<string, string> = {
   eval: 'eval()',
@@ -30,6 +33,7 @@ export default defineRule({
     const evaluate = (c: CallInfo, what: string): void => {
       const code = c.arg(0, 'source') ?? c.arg(0, 'expression') ?? c.arg(0, 'object');
       if (!code || model.isConstant(code)) return;
+      if (astAllowListed(model, c.node, code)) return;
       context.reportTaint({ node: c.node, value: code, kind: 'code', message: `${what} runs code built from {source}` });
     };
     const calls: Record<string, (c: CallInfo) => void> = {};
@@ -43,3 +47,52 @@ export default defineRule({
     return { calls };
   },
 });
+
+/**
+ * Before the sink, the same source was parsed with `ast.parse` and every node of the tree
+ * checked against an allow-list, leaving when one is not allowed:
+ * `for n in ast.walk(tree): if not isinstance(n, ALLOWED): raise ...`.
+ */
+function astAllowListed(model: ModuleModel, sink: PyNode, code: PyNode): boolean {
+  // `eval(compile(tree, ...))`, `code = compile(src, ...); exec(code)`: what was compiled runs.
+  const made = constructionCalls(model, code);
+  if (made.length === 1 && made[0]!.qname === 'compile') code = made[0]!.arg(0, 'source') ?? code;
+  const name = code.type === 'identifier' ? code.text : undefined;
+  if (!name) return false;
+  const scope = model.enclosingFunction(sink)?.node ?? model.root;
+  const parsedNames = new Set<string>();
+  for (const c of model.calls) {
+    if (c.qname !== 'ast.parse' || !scope.contains(c.node) || c.node.startIndex > sink.startIndex) continue;
+    const assignment = c.node.parent?.type === 'assignment' ? c.node.parent : undefined;
+    const target = assignment?.child('left');
+    // The sink runs either the parsed source or the checked tree itself.
+    if (target?.type === 'identifier' && (c.arg(0, 'source')?.text === name || target.text === name)) parsedNames.add(target.text);
+  }
+  if (parsedNames.size === 0) return false;
+  for (const loop of scope.walk()) {
+    if (loop.type !== 'for_statement' || loop.endIndex > sink.startIndex) continue;
+    const walked = loop.child('right');
+    if (walked?.type !== 'call' || model.qname(walked.child('function')) !== 'ast.walk') continue;
+    if (!parsedNames.has(walked.child('arguments')?.namedChildren[0]?.text ?? '')) continue;
+    const item = loop.child('left')?.text;
+    for (const st of loop.child('body')?.namedChildren ?? []) {
+      if (st.type !== 'if_statement') continue;
+      const cond = st.child('condition');
+      if (cond && item && rejectsUnlisted(cond, item) && exits(st.child('consequence'), model)) return true;
+    }
+  }
+  return false;
+}
+
+/** `not isinstance(n, A)`, or `not isinstance(n, A) and not isinstance(n, B)`: n is none of the allowed types. */
+function rejectsUnlisted(cond: PyNode, item: string): boolean {
+  if (cond.type === 'parenthesized_expression' && cond.namedChildren[0]) return rejectsUnlisted(cond.namedChildren[0], item);
+  if (cond.type === 'boolean_operator' && cond.child('operator')?.text === 'and') {
+    const l = cond.child('left');
+    const r = cond.child('right');
+    return !!l && !!r && rejectsUnlisted(l, item) && rejectsUnlisted(r, item);
+  }
+  if (cond.type !== 'not_operator') return false;
+  const inner = cond.child('argument');
+  return inner?.type === 'call' && inner.child('function')?.text === 'isinstance' && inner.child('arguments')?.namedChildren[0]?.text === item;
+}
