@@ -11,6 +11,7 @@ import hardcodedCredentials from './hardcoded-credentials.js';
 import insecureCookie from './insecure-cookie.js';
 import insecureRandom from './insecure-random.js';
 import jwtSignatureNotVerified from './jwt-signature-not-verified.js';
+import passwordInResponse from './password-in-response.js';
 import permissiveCors from './permissive-cors.js';
 import plaintextPassword from './plaintext-password.js';
 import predictableSeed from './predictable-seed.js';
@@ -29,6 +30,7 @@ export const groupARules: readonly Rule[] = [
   // Configuration and information exposure
   debugMode,
   stackTraceExposure,
+  passwordInResponse,
   insecureCookie,
   csrfDisabled,
   permissiveCors,

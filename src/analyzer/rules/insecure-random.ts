@@ -1,10 +1,19 @@
 import { defineRule } from '../rule.js';
-import { isPrngCall, securityUse } from './random-use.js';
+import { flowsToSecurityUse, isPrngCall, securityUse } from './random-use.js';
+import { nameWords } from './secret-names.js';
+import { callNames, constNumber } from './value-flow.js';
+
+/** Cryptographic generators and how their size argument counts (bytes). */
+const CSPRNG_BYTES = /^(secrets\.(token_bytes|token_hex|token_urlsafe)|os\.urandom|Crypto\.Random\.get_random_bytes)$/;
+/** Below 128 bits a session id or token can be guessed or collide (OWASP: at least 64 bits of entropy, 128 recommended). */
+const MIN_TOKEN_BYTES = 16;
+/** IVs, nonces and salts have sizes fixed by their algorithms; these names are judged elsewhere. */
+const FIXED_SIZE_WORDS = new Set(['iv', 'nonce', 'salt', 'pin', 'otp', 'totp', 'captcha']);
 
 export default defineRule({
   meta: {
     id: 'py/insecure-random',
-    cwes: [338, 330],
+    cwes: [338, 330, 331],
     severity: 'high',
     confidence: 'high',
     message: 'Predictable random value used for security',
@@ -17,9 +26,17 @@ export default defineRule({
     const { model } = context;
     return {
       call(c) {
+        const csprng = callNames(model, c).find((q) => CSPRNG_BYTES.test(q));
+        if (csprng) {
+          const n = constNumber(model, c.arg(0, 'nbytes') ?? c.arg(0, 'n') ?? c.arg(0, 'size'));
+          if (n === undefined || n >= MIN_TOKEN_BYTES || n <= 0) return;
+          const use = flowsToSecurityUse(model, c.node, (name) => !nameWords(name).some((w) => FIXED_SIZE_WORDS.has(w)));
+          if (use) context.report({ node: c.node, message: `Only ${n * 8} bits of randomness (${use.reason}); use at least ${MIN_TOKEN_BYTES * 8}`, cwes: [331, 330], severity: 'medium' });
+          return;
+        }
         if (!isPrngCall(model, c)) return;
         const use = securityUse(model, c);
-        if (use) context.report({ node: c.node, message: `Predictable random value from the random module (${use.reason})`, confidence: use.confidence });
+        if (use) context.report({ node: c.node, message: `Predictable random value from the random module (${use.reason})`, confidence: use.confidence, cwes: [338, 330] });
       },
     };
   },

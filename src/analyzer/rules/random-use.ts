@@ -116,9 +116,13 @@ function joinedIntoString(node: PyNode): boolean {
   return false;
 }
 
-function flowsToSecurityUse(model: ModuleModel, start: PyNode): SecurityUse | undefined {
+/**
+ * Follows a value forward (through expressions, assignments, variables and returns) until it
+ * reaches a name or API that wants an unpredictable value. `accept` narrows which names count.
+ */
+export function flowsToSecurityUse(model: ModuleModel, start: PyNode, accept?: (name: string) => boolean): SecurityUse | undefined {
   const tokens = tokensAreCredentials(model);
-  const securityName = (name: string | undefined): boolean => isSecurityName(name, tokens);
+  const securityName = (name: string | undefined): boolean => isSecurityName(name, tokens) && (!accept || accept(name!));
   const queue: PyNode[] = [start];
   const seen = new Set<number>();
   let hops = 0;

@@ -1,6 +1,7 @@
 import type { PyNode } from '../ast.js';
-import type { CallInfo, FunctionInfo, ModuleModel } from '../model.js';
+import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
+import { RESPONSE_CALLS, servesResponses } from './responses.js';
 import { callNames, walkValue } from './value-flow.js';
 
 /** Calls whose result is a stack trace or the current exception. */
@@ -17,36 +18,6 @@ const TRACE_CALLS = new Set([
   'sys.exc_info',
   'sys.exception',
 ]);
-
-/** Constructors and helpers whose arguments become the body of an HTTP response. */
-const RESPONSE_CALLS = [
-  'flask.Response',
-  'flask.make_response',
-  'flask.jsonify',
-  'flask.abort',
-  'flask.render_template',
-  'flask.render_template_string',
-  'werkzeug.exceptions.abort',
-  'django.http.HttpResponse',
-  'django.http.JsonResponse',
-  'django.http.HttpResponseBadRequest',
-  'django.http.HttpResponseServerError',
-  'django.http.HttpResponseNotFound',
-  'django.http.HttpResponseForbidden',
-  'django.shortcuts.render',
-  'fastapi.HTTPException',
-  'fastapi.responses.JSONResponse',
-  'fastapi.responses.HTMLResponse',
-  'fastapi.responses.PlainTextResponse',
-  'fastapi.responses.Response',
-  'starlette.exceptions.HTTPException',
-  'rest_framework.response.Response',
-  'bottle.HTTPResponse',
-  'bottle.abort',
-  'tornado.web.HTTPError',
-  'aiohttp.web.Response',
-  'aiohttp.web.json_response',
-];
 
 /** Calls that only look at an exception without revealing its details. */
 const OPAQUE_CALLS = new Set(['type', 'isinstance', 'len', 'bool', 'id', 'hash', 'logging.exception', 'logging.error', 'print']);
@@ -84,17 +55,6 @@ function exceptionData(model: ModuleModel, value: PyNode | undefined, skipRespon
     return true;
   });
   return found;
-}
-
-/** Functions whose return value is sent to the client: routes, views and error handlers. */
-function servesResponses(model: ModuleModel, fn: FunctionInfo | undefined): boolean {
-  if (!fn) return false;
-  if (fn.route) return true;
-  return fn.decorators.some((d) => {
-    const callee = d.type === 'call' ? d.child('function') : d;
-    const name = callee?.type === 'attribute' ? callee.child('attribute')?.text : callee?.text;
-    return name === 'errorhandler' || name === 'exception_handler' || name === 'app_errorhandler' || (name !== undefined && /^(api_view|action)$/.test(name) && model.importsModule('rest_framework'));
-  });
 }
 
 export default defineRule({
