@@ -2,11 +2,24 @@ import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 
-/** A member-name check somewhere in the function: `'..' in m.name`, realpath/commonpath checks. */
+/**
+ * A member-name check somewhere in the function: `'..' in m.name`, `isabs(m.name)`, or a
+ * realpath/commonpath check of the member joined to the destination. Normalising the bare
+ * name (`abspath(m.name)`) resolves it against the working directory, not the destination,
+ * so it proves nothing about where the member lands.
+ */
 function validatesMembers(fn: PyNode | undefined): boolean {
   if (!fn) return false;
   const text = fn.text;
-  return /['"]\.\.['"]|\b(realpath|abspath|commonpath|commonprefix|is_relative_to|normpath)\b|\.startswith\(\s*['"]\/['"]|isabs\(/.test(text) && /\b(raise|continue|return|abort)\b/.test(text);
+  if (!/\b(raise|continue|return|abort)\b/.test(text)) return false;
+  if (/['"]\.\.['"]|\bis_relative_to\b|\.startswith\(\s*['"]\/['"]|isabs\(/.test(text)) return true;
+  return /\b(realpath|abspath|commonpath|commonprefix|normpath)\b/.test(text) && /\bjoin\(|\/\s*\w+\.(name|path)\b/.test(text);
+}
+
+/** `os.path.abspath(member.name)` with no join to a destination anywhere in the function. */
+function normalisesBareName(fn: PyNode | undefined): boolean {
+  const text = fn?.text ?? '';
+  return /\b(realpath|abspath|normpath)\(\s*\w+\.(name|path)\s*\)/.test(text) && !/\bjoin\(/.test(text);
 }
 
 export default defineRule({
@@ -38,7 +51,7 @@ export default defineRule({
         'tarfile.TarFile.extract': (c) => {
           if (hasFilter(c)) return;
           const member = c.arg(0, 'member');
-          if (member?.type === 'identifier' && model.reaching(member).length && context.taint.guards.latestGuard(member, 'path') >= 0) return;
+          if (member?.type === 'identifier' && model.reaching(member).length && context.taint.guards.latestGuard(member, 'path') >= 0 && !normalisesBareName(enclosing(c))) return;
           if (validatesMembers(enclosing(c))) return;
           context.report({ node: c.node });
         },
