@@ -34,13 +34,17 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    const isPam = (callee: PyNode, name: string): boolean => new RegExp(`(^|\\.)${name}$`).test(callee.text) || (model.qname(callee) ?? '').endsWith(name);
+    const isPam = (c: { callee: PyNode; qnames: string[] }, name: string): boolean => {
+      const text = c.callee.text;
+      if (!text.endsWith(name) && !c.qnames.some((q) => q.endsWith(name))) return false;
+      return text === name || text.endsWith('.' + name) || c.qnames.some((q) => q === name || q.endsWith('.' + name));
+    };
     const authCalls: PyNode[] = [];
     const accountChecks: PyNode[] = [];
     return {
       call(c) {
-        if (isPam(c.callee, 'pam_acct_mgmt')) accountChecks.push(c.node);
-        else if (isPam(c.callee, 'pam_authenticate')) authCalls.push(c.node);
+        if (isPam(c, 'pam_acct_mgmt')) accountChecks.push(c.node);
+        else if (isPam(c, 'pam_authenticate')) authCalls.push(c.node);
       },
       end() {
         for (const call of authCalls) {

@@ -5,7 +5,7 @@ import { callsUnimplemented } from './code-shape.js';
 import { destinationVetted, enclosingLoop, isReceive, receivedOrigin } from './datagram-helpers.js';
 
 /** A value whose text says it is a network destination. */
-const ADDRESS_LIKE = /(^|_|\b)(ip|ips|addr|address|host|hostname|dest|destination|target|peer|port|requestip|request_ip)(_|\b|$)|[a-z](IP|Ip|Addr|Address|Host)\b/;
+const ADDRESS_LIKE = /(^|_|\b)(ip|ips|addr|address|host|hostname|dest|destination|target|peer|port)(_|\b|$)|[a-z](IP|Ip|Addr|Address|Host)\b/;
 
 export default defineRule({
   meta: {
