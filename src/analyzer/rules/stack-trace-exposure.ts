@@ -48,6 +48,10 @@ function exceptionData(model: ModuleModel, value: PyNode | undefined, skipRespon
     }
     // `type(e).__name__`, `e.__class__.__name__`: the class name only.
     if (n.type === 'attribute' && /^(__name__|__qualname__|errno|code|status_code|status)$/.test(n.child('attribute')?.text ?? '')) return false;
+    if (n.type === 'attribute' && n.child('attribute')?.text === '__traceback__') {
+      found = { node: n, trace: true };
+      return false;
+    }
     if (n.type === 'identifier' && model.reaching(n).some((b) => b.kind === 'except')) {
       found = { node: n, trace: false };
       return false;

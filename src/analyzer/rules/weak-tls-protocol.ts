@@ -57,6 +57,9 @@ export default defineRule({
           });
         }
         const isContext = names.includes('ssl.SSLContext') || names.includes('OpenSSL.SSL.Context');
+        // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
+        if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
+          return context.report({ node: c.node, message: 'ssl.SSLContext() without a protocol allows TLS 1.0/1.1 unless minimum_version restricts it', confidence: 'medium' });
         const args = isContext ? [c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method')] : [...c.positional, ...c.keywords.values()];
         for (const a of args) {
           if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) continue;
