@@ -86,23 +86,32 @@ export class Guards {
         // Earlier statements in the same block: `if bad(x): return` and `assert good(x)`.
         for (const s of p.children) {
           if (s === child || s.startIndex >= child.startIndex) break;
-          if (s.type === 'if_statement') {
-            const cond = s.child('condition');
-            if (!cond) continue;
-            const pol = this.polarity(cond, name, kind);
-            const hasElif = s.children.some((c) => c.type === 'elif_clause');
-            const elseClause = s.children.find((c) => c.type === 'else_clause');
-            // `if bad(x): return` — or `if bad(x): x = DEFAULT`, which also leaves only checked values.
-            if (pol === 'safe-if-false' && !hasElif && (exits(s.child('consequence'), this.model) || reassigns(s.child('consequence'), name))) latest = Math.max(latest, s.startIndex);
-            if (pol === 'safe-if-true' && elseClause && !hasElif && exits(elseClause.child('body'), this.model)) latest = Math.max(latest, s.startIndex);
-          } else if (s.type === 'assert_statement') {
-            const cond = s.namedChildren[0];
-            if (cond && this.polarity(cond, name, kind) === 'safe-if-true') latest = Math.max(latest, s.startIndex);
-          }
+          latest = Math.max(latest, this.statementGuard(s, name, kind));
+          // `try: ...; if bad(x): return ... except E: return ...`: past the try, its body ran to the end.
+          if (s.type === 'try_statement' && handlersLeave(s, this.model))
+            for (const inner of s.child('body')?.children ?? []) latest = Math.max(latest, this.statementGuard(inner, name, kind));
         }
       }
     }
     return latest;
+  }
+
+  /** Start of `s` when it is an `if bad(x): return` / `assert good(x)` guard for `name`, else -2. */
+  private statementGuard(s: PyNode, name: string, kind: SinkKind): number {
+    if (s.type === 'if_statement') {
+      const cond = s.child('condition');
+      if (!cond) return -2;
+      const pol = this.polarity(cond, name, kind);
+      const hasElif = s.children.some((c) => c.type === 'elif_clause');
+      const elseClause = s.children.find((c) => c.type === 'else_clause');
+      // `if bad(x): return` — or `if bad(x): x = DEFAULT`, which also leaves only checked values.
+      if (pol === 'safe-if-false' && !hasElif && (exits(s.child('consequence'), this.model) || reassigns(s.child('consequence'), name))) return s.startIndex;
+      if (pol === 'safe-if-true' && elseClause && !hasElif && exits(elseClause.child('body'), this.model)) return s.startIndex;
+    } else if (s.type === 'assert_statement') {
+      const cond = s.namedChildren[0];
+      if (cond && this.polarity(cond, name, kind) === 'safe-if-true') return s.startIndex;
+    }
+    return -2;
   }
 
   /** Whether a condition vouches for the variable `name` (or spoils it), for this kind. */
@@ -344,6 +353,12 @@ function anchoredPattern(pattern: string, method: string, kind: SinkKind): boole
     for (const cls of pattern.match(/\[[^\]]*\]/g) ?? []) if (/[\/:]|\\S|\\W/.test(cls)) return false;
   }
   return true;
+}
+
+/** A `try` with handlers that all leave (so code after it only runs when the body completed). */
+function handlersLeave(tryStmt: PyNode, model: ModuleModel): boolean {
+  const handlers = tryStmt.children.filter((c) => c.type === 'except_clause');
+  return handlers.length > 0 && handlers.every((h) => exits(h.namedChildren.find((c) => c.type === 'block'), model));
 }
 
 /** The block rebinds `name` in a top-level assignment. */
