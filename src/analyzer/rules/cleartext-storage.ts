@@ -1,6 +1,10 @@
 import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
+import type { SecretKind } from './secret-names.js';
 import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
+
+/** A session token is meant to live in a cookie; passwords and keys are not. */
+const COOKIE_KINDS: readonly SecretKind[] = ['password', 'secret', 'api-key'];
 import { callNames, namesOf } from './value-flow.js';
 
 export default defineRule({
@@ -21,7 +25,7 @@ export default defineRule({
       call(c) {
         // response.set_cookie('password', password)
         if (c.method === 'set_cookie' || c.method === 'set_signed_cookie') {
-          const hit = readableSecretIn(model, c.arg(1, 'value'), CREDENTIAL_KINDS);
+          const hit = readableSecretIn(model, c.arg(1, 'value'), COOKIE_KINDS);
           if (hit) report(c.node, `Cookie holds the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' in cleartext`, [315, 312]);
           return;
         }
@@ -39,7 +43,7 @@ export default defineRule({
           // Flask's default session is a signed, not encrypted, cookie.
           const left = node.child('left');
           if (left?.type !== 'subscript' || !namesOf(model, left.child('value')).includes('flask.session')) return;
-          const hit = readableSecretIn(model, node.child('right'), CREDENTIAL_KINDS);
+          const hit = readableSecretIn(model, node.child('right'), COOKIE_KINDS);
           if (hit) report(node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is put in the Flask session cookie, which the client can read`, [315, 312]);
         },
       },
