@@ -121,12 +121,15 @@ export function findInValue(model: ModuleModel, expr: PyNode | undefined, test: 
  * binds them (`from Crypto.Cipher import *; DES.new(...)`).
  */
 export function wildcardModules(model: ModuleModel): string[] {
+  const known = wildcardMemo.get(model);
+  if (known) return known;
   const out: string[] = [];
   for (const stmt of model.byType('import_from_statement')) {
     if (!stmt.children.some((c) => c.type === 'wildcard_import')) continue;
     const m = stmt.child('module_name');
     if (m && m.type !== 'relative_import') out.push(m.text);
   }
+  wildcardMemo.set(model, out);
   return out;
 }
 
@@ -136,6 +139,19 @@ export function wildcardModules(model: ModuleModel): string[] {
  */
 export function namesOf(model: ModuleModel, expr: PyNode | undefined): string[] {
   if (!expr) return [];
+  // Rules ask for the same callees over and over (every call visitor): answer once per node.
+  let memo = namesMemo.get(model);
+  if (!memo) namesMemo.set(model, (memo = new Map()));
+  let names = memo.get(expr.id);
+  if (!names) memo.set(expr.id, (names = computeNamesOf(model, expr)));
+  return names;
+}
+
+// Per-model memos: the model is read-only once built, so answers never change.
+const namesMemo = new WeakMap<ModuleModel, Map<number, string[]>>();
+const wildcardMemo = new WeakMap<ModuleModel, string[]>();
+
+function computeNamesOf(model: ModuleModel, expr: PyNode): string[] {
   let names = model.values(expr);
   const head = headIdentifier(expr);
   if (!head) return names;
