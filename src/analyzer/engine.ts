@@ -19,51 +19,40 @@ export function runRules(
   model: ModuleModel,
   taint: TaintEngine,
   file: string,
-  lines: readonly string[],
 ): { findings: Finding[]; failures: RuleFailure[] } {
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
-  const active: Array<{ rule: Rule; visitors: RuleVisitors; found: Finding[] }> = [];
+  const active: Active[] = [];
   for (const rule of rules) {
     const found: Finding[] = [];
-    const context = makeContext(rule, model, taint, file, lines, found);
+    const context = makeContext(rule, model, taint, file, found);
     try {
       const visitors = rule.check(context);
-      if (visitors) active.push({ rule, visitors, found });
+      if (visitors) active.push({ rule, visitors, found, failed: false });
       else findings.push(...found);
     } catch (error) {
       failures.push({ ruleId: rule.meta.id, error });
     }
   }
-  const failed = new Set<Rule>();
-  const guard = (entry: { rule: Rule }, fn: () => void): void => {
-    if (failed.has(entry.rule)) return;
-    try {
-      fn();
-    } catch (error) {
-      failed.add(entry.rule);
-      failures.push({ ruleId: entry.rule.meta.id, error });
-    }
-  };
-  /** Same as guard(entry, () => handler(arg)) without a closure per call. */
-  const dispatch = <T>(entry: { rule: Rule }, handler: (arg: T) => void, arg: T): void => {
-    if (failed.has(entry.rule)) return;
+  /** Runs one handler; a rule that throws is stopped and reported, the others go on. */
+  const dispatch = <T>(entry: Active, handler: (arg: T) => void, arg: T): void => {
+    if (entry.failed) return;
     try {
       handler(arg);
     } catch (error) {
-      failed.add(entry.rule);
+      entry.failed = true;
       failures.push({ ruleId: entry.rule.meta.id, error });
     }
   };
 
   // Index every `calls` key once: exact names in a map, `*.suffix` and `prefix.*` in lists.
-  type Entry = { entry: (typeof active)[number]; handler: (c: CallInfo) => void };
+  type Entry = { entry: Active; handler: (c: CallInfo) => void };
   const exact = new Map<string, Entry[]>();
   // Wildcard patterns, filed under the name segment they pin: `*.Cursor.execute` under
   // `execute` (last segment), `pickle.*` under `pickle` (first segment).
   const bySuffix = new Map<string, Array<Entry & { pattern: string }>>();
   const byPrefix = new Map<string, Array<Entry & { pattern: string }>>();
-  const fileUnder = (map: Map<string, Array<Entry & { pattern: string }>>, key: string, e: Entry & { pattern: string }): void => {
+  const fileUnder = <E>(map: Map<string, E[]>, key: string, e: E): void => {
     const list = map.get(key);
     if (list) list.push(e);
     else map.set(key, [e]);
@@ -72,11 +61,7 @@ export function runRules(
     for (const [pattern, handler] of Object.entries(a.visitors.calls ?? {})) {
       if (pattern.startsWith('*.')) fileUnder(bySuffix, pattern.slice(pattern.lastIndexOf('.') + 1), { entry: a, handler, pattern });
       else if (pattern.endsWith('.*')) fileUnder(byPrefix, pattern.slice(0, pattern.indexOf('.')), { entry: a, handler, pattern });
-      else {
-        const list = exact.get(pattern);
-        if (list) list.push({ entry: a, handler });
-        else exact.set(pattern, [{ entry: a, handler }]);
-      }
+      else fileUnder(exact, pattern, { entry: a, handler });
     }
   const everyCall = active.filter((a) => a.visitors.call);
   const fired: Entry[] = [];
@@ -87,7 +72,7 @@ export function runRules(
     for (const q of call.qnames) {
       const hits = exact.get(q);
       if (hits) for (const e of hits) if (!fired.includes(e)) fired.push(e);
-      const suffixed = bySuffix.get(q.slice(q.lastIndexOf('.') + 1));
+      const suffixed = bySuffix.size ? bySuffix.get(q.slice(q.lastIndexOf('.') + 1)) : undefined;
       if (suffixed) for (const e of suffixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
       const prefixed = byPrefix.size ? byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
       if (prefixed) for (const e of prefixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
@@ -99,19 +84,30 @@ export function runRules(
       if (!seen) dispatch(e.entry, e.handler, call);
     }
   }
-  const nodeTypes = new Set(active.flatMap((a) => Object.keys(a.visitors.nodes ?? {})));
-  for (const type of nodeTypes)
-    for (const node of model.byType(type))
-      for (const a of active) {
-        const handler = a.visitors.nodes?.[type];
-        if (handler) dispatch(a, handler, node);
-      }
-  for (const a of active) if (a.visitors.end) guard(a, () => a.visitors.end!());
-  for (const a of active) if (!failed.has(a.rule)) findings.push(...a.found);
+  // Node visitors: types in the order rules first name them, then nodes in document order,
+  // then rules in registry order (the order findings and failures come in).
+  const byNodeType = new Map<string, Array<{ entry: Active; handler: (n: PyNode) => void }>>();
+  for (const a of active) for (const type of Object.keys(a.visitors.nodes ?? {})) if (!byNodeType.has(type)) byNodeType.set(type, []);
+  for (const [type, list] of byNodeType)
+    for (const a of active) {
+      const handler = a.visitors.nodes?.[type];
+      if (handler) list.push({ entry: a, handler });
+    }
+  for (const [type, handlers] of byNodeType) for (const node of model.byType(type)) for (const h of handlers) dispatch(h.entry, h.handler, node);
+  for (const a of active) if (a.visitors.end) dispatch(a, a.visitors.end, undefined);
+  for (const a of active) if (!a.failed) findings.push(...a.found);
   return { findings, failures };
 }
 
-function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: string, lines: readonly string[], out: Finding[]): RuleContext {
+interface Active {
+  rule: Rule;
+  visitors: RuleVisitors;
+  found: Finding[];
+  /** Set when one of the rule's handlers threw: its findings for this file are dropped. */
+  failed: boolean;
+}
+
+function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: string, out: Finding[]): RuleContext {
   const meta = rule.meta;
   const seen = new Set<string>();
   const report = (d: ReportDescriptor): void => {
@@ -119,6 +115,7 @@ function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: s
     const key = `${n.startIndex}:${n.endIndex}`;
     if (seen.has(key)) return;
     seen.add(key);
+    const startRow = n.startRow;
     const sinkStep = step(n, 'sink');
     const flow = d.flow && d.flow.length ? withSink(d.flow, sinkStep, meta.id) : undefined;
     out.push({
@@ -130,11 +127,11 @@ function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: s
       message: d.message ?? meta.message,
       fixHint: d.fixHint ?? meta.fixHint,
       file,
-      line: n.startRow + 1,
+      line: startRow + 1,
       column: n.startColumn + 1,
       endLine: n.endRow + 1,
       endColumn: n.endColumn + 1,
-      snippet: (lines[n.startRow] ?? '').trimEnd(),
+      snippet: lineText(n, startRow),
       ...(flow ? { flow } : {}),
     });
   };
@@ -166,4 +163,12 @@ function withSink(flow: FlowStep[], sink: FlowStep, ruleId: string): FlowStep[] 
   const last = flow[flow.length - 1];
   const steps = last && last.line === sink.line && last.column === sink.column ? flow : [...flow, { ...sink, message: `reaches the sink (${ruleId})` }];
   return steps;
+}
+
+/** The source line a row stands on, without its line break or trailing blanks. */
+function lineText(node: PyNode, row: number): string {
+  const { text, lineStarts } = node.source;
+  const start = lineStarts[row];
+  if (start === undefined) return '';
+  return text.slice(start, lineStarts[row + 1] ?? text.length).trimEnd();
 }

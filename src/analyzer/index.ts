@@ -72,8 +72,7 @@ export function analyzeSourceSync(code: string, options: AnalyzeOptions = {}): A
   }
   const model = new ModuleModel(copied.root, copied.nodes);
   const taint = new TaintEngine(model);
-  const lines = code.split(/\r?\n/);
-  const { findings, failures } = runRules(rules, model, taint, file, lines);
+  const { findings, failures } = runRules(rules, model, taint, file);
   for (const f of failures) diagnostics.push({ scanner: 'builtin', file, message: `rule ${f.ruleId} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}` });
 
   const suppressions = readSuppressions(model.byType('comment'));

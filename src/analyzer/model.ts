@@ -117,6 +117,7 @@ export class ModuleModel {
   private readonly valuesMemo = new Map<number, string[]>();
   private readonly constMemo = new Map<number, Const | undefined>();
   private readonly reachingMemo = new Map<number, Binding[]>();
+  private readonly scopeMemo = new Map<number, Scope>();
   private readonly inProgress = new Set<number>();
   private depth = 0;
 
@@ -189,8 +190,13 @@ export class ModuleModel {
   }
 
   scopeOf(node: PyNode): Scope {
-    const scopeNode = enclosingScopeNode(node, this.scopes.scopeOf);
-    return this.scopes.scopeOf.get(scopeNode.id) ?? this.scopes.module;
+    let scope = this.scopeMemo.get(node.id);
+    if (!scope) {
+      const scopeNode = enclosingScopeNode(node, this.scopes.scopeOf);
+      scope = this.scopes.scopeOf.get(scopeNode.id) ?? this.scopes.module;
+      this.scopeMemo.set(node.id, scope);
+    }
+    return scope;
   }
 
   /**
