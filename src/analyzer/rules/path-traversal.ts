@@ -1,3 +1,4 @@
+import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 
@@ -34,6 +35,18 @@ const PATH_ARGS: Record<string, Array<[number, string]>> = {
   'pathlib.Path': [],
   'tarfile.open': [],
 };
+/** Calls that only probe the file system: they reveal whether (and what) a file is there. */
+const PROBES: Record<string, [number, string]> = {
+  'os.path.exists': [0, 'path'],
+  'os.path.lexists': [0, 'path'],
+  'os.path.isfile': [0, 'path'],
+  'os.path.isdir': [0, 'path'],
+  'os.path.islink': [0, 'path'],
+  'os.path.getsize': [0, 'filename'],
+  'os.stat': [0, 'path'],
+  'os.lstat': [0, 'path'],
+  'os.access': [0, 'path'],
+};
 /** Methods of pathlib.Path that touch the file system at the path the object holds. */
 const PATH_METHODS = new Set(['open', 'read_text', 'read_bytes', 'write_text', 'write_bytes', 'unlink', 'rmdir', 'mkdir', 'touch', 'rename', 'replace', 'iterdir', 'chmod']);
 
@@ -61,6 +74,23 @@ export default defineRule({
         }
       };
     }
+    for (const [q, [i, kw]] of Object.entries(PROBES))
+      calls[q] = (c) => {
+        const value = c.arg(i, kw);
+        if (!value || context.model.isConstant(value)) return;
+        // `isfile(p) and realpath(p).startswith(BASE)`: the answer only shows combined with the check.
+        if (value.type === 'identifier' && besidePathCheck(c.node, value.text)) return;
+        context.reportTaint({ node: c.node, value, kind: 'path', message: 'file-system check on a path built from {source}: it tells the caller whether any file exists', severity: 'medium' });
+      };
+    const besidePathCheck = (probe: PyNode, name: string): boolean => {
+      let child: PyNode = probe;
+      for (let p = probe.parent; p?.type === 'boolean_operator' || p?.type === 'not_operator' || p?.type === 'parenthesized_expression'; child = p, p = p.parent) {
+        if (p.type !== 'boolean_operator') continue;
+        const other = p.child('left') === child ? p.child('right') : p.child('left');
+        if (other && context.taint.guards.polarity(other, name, 'path')) return true;
+      }
+      return false;
+    };
     return {
       calls,
       call(c) {
