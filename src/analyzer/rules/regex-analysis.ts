@@ -192,14 +192,33 @@ export function hasNestedQuantifier(atoms: Atom[]): boolean {
       for (const alt of a.group) if (ambiguousBody(alt)) return true;
       for (let i = 0; i < a.group.length; i++)
         for (let j = i + 1; j < a.group.length; j++) {
-          const x = a.group[i]!;
-          const y = a.group[j]!;
-          if (x.length && y.length && overlaps(x[0]!.chars, y[0]!.chars) && x.length === 1 && y.length === 1) return true;
+          const x = singleChar(a.group[i]!);
+          const y = singleChar(a.group[j]!);
+          if (x && y && overlaps(x, y)) return true;
         }
     }
     for (const alt of a.group) if (hasNestedQuantifier(alt)) return true;
   }
   return false;
+}
+
+/**
+ * The characters an alternative matches when it always matches exactly one character (`a`,
+ * `[a-z]`, `(?:\d|x)`); undefined for longer or optional ones (`%[0-9a-f]{2}`, `ab`, `a?`),
+ * whose overlap with a sibling does not by itself make two ways to match the same text.
+ */
+function singleChar(alt: Atom[]): CharSet | undefined {
+  if (alt.length !== 1) return undefined;
+  const atom = alt[0]!;
+  if (atom.optional || atom.unbounded) return undefined;
+  if (!atom.group) return atom.chars;
+  const out = new Set<string>();
+  for (const inner of atom.group) {
+    const chars = singleChar(inner);
+    if (!chars) return undefined;
+    for (const ch of chars) out.add(ch);
+  }
+  return out;
 }
 
 /**
