@@ -300,7 +300,9 @@ export class TaintEngine {
     if (info.method === 'get' && info.receiver && this.isConstantDict(info.receiver)) return this.of(info.arg(1, 'default'), kind);
     for (const q of qnames) {
       const def = this.model.localDefinition(q);
-      if (def?.type === 'function_definition') return this.summary(info, def, kind);
+      // A placeholder (`pass`, `...`, a docstring) stands for code still to be written: like an
+      // unknown library call, its result is taken to carry its arguments' data.
+      if (def?.type === 'function_definition' && !isStub(def)) return this.summary(info, def, kind);
     }
     // Unknown or library call: its result carries the data of its receiver and arguments.
     const out: Taint[] = [];
@@ -400,6 +402,18 @@ export class TaintEngine {
     }
     return best ?? t;
   }
+}
+
+/** A function whose body only holds `pass`, `...`, a docstring or comments. */
+function isStub(def: PyNode): boolean {
+  const body = def.child('body');
+  if (!body) return false;
+  return body.namedChildren.every(
+    (st) =>
+      st.type === 'comment' ||
+      st.type === 'pass_statement' ||
+      (st.type === 'expression_statement' && (st.namedChildren[0]?.type === 'string' || st.namedChildren[0]?.type === 'ellipsis')),
+  );
 }
 
 /** The variable a chain like `a.b[c].d()` starts from. */
