@@ -45,7 +45,11 @@ export default defineRule({
   check(context) {
     const { model } = context;
     // `parser.setFeature(feature_external_ges, False)`: the SAX parser was hardened.
-    const saxHardened = model.calls.some((c) => c.method === 'setFeature' && /external/i.test(c.arg(0)?.text ?? '') && model.constValue(c.arg(1)) === false);
+    // Keyed by the reader expression (`parser`), so `xml.sax.parseString`, which builds its own
+    // reader, is not mistaken for the hardened one.
+    const hardenedReaders = new Set(
+      model.calls.filter((c) => c.method === 'setFeature' && c.receiver && /external/i.test(c.arg(0)?.text ?? '') && model.constValue(c.arg(1)) === false).map((c) => c.receiver!.text),
+    );
     /**
      * A parser argument decides, unless it is only the standard library's own
      * `ElementTree.XMLParser()`, which expands entities like the default one.
@@ -63,7 +67,7 @@ export default defineRule({
         const parserArg = c.keywords.get('parser') ?? (q.startsWith('xml.etree') ? c.positional[PARSER_POSITION[q] ?? -1] : undefined);
         if (parserArg && customParser(parserArg)) return;
         const what = `${q.split('.').slice(-2).join('.')}()`;
-        if (q.startsWith('xml.sax') && saxHardened) {
+        if (q === 'xml.sax.XMLReader.parse' && c.receiver && hardenedReaders.has(c.receiver.text)) {
           // Bandit (B317) flags every SAX parse; external entities are off here, so what is
           // left is entity expansion, which expat below 2.4.1 does not limit.
           context.report({
