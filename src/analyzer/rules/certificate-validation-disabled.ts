@@ -66,6 +66,9 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        const relevant =
+          c.keywords.has('verify') || c.keywords.has('verify_ssl') || c.keywords.has('ssl') || c.keywords.has('cert_reqs') || c.method === 'set_option' || c.method === 'set_verify' || names.some((q) => /^(ssl|OpenSSL|urllib3|pymongo|aiohttp)\./.test(q));
+        if (!relevant) return;
         const is = (re: RegExp): boolean => names.some((q) => re.test(q));
         // requests.get(url, verify=False), session.post(..., verify=False), httpx.Client(verify=False)
         const verify = c.keywords.get('verify');

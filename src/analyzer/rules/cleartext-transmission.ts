@@ -56,6 +56,7 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        if (!names.some((q) => /^(ftplib|telnetlib|smtplib|imaplib|poplib|nntplib|requests|httpx|urllib|http)\./.test(q))) return;
         for (const [pattern, label, upgrade, loginMethods] of PLAIN_CLIENTS) {
           if (!names.some((q) => pattern.test(q))) continue;
           if (!upgrade) return context.report({ node: c.node, message: `${label} transmits credentials and data in cleartext` });

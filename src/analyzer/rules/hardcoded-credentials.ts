@@ -19,6 +19,8 @@ const PASSWORD_POSITION: Array<[pattern: RegExp, index: number]> = [
   [/^poplib\..*\.pass_$/, 0],
 ];
 
+const LIBRARY_PREFIX = /^(MySQLdb|pymysql|ftplib|ldap3?|paramiko|requests|httpx|aiohttp|pika|smtplib|imaplib|poplib|nntplib|Crypto|cryptography|hmac|itsdangerous|nacl|jwt|jose)\./;
+
 /** Keyword arguments that take a password or key, whatever the callee. */
 const KEYWORD_KIND = (name: string): SecretKind | undefined => {
   if (name === 'passwd' || name === 'pwd') return 'password';
@@ -145,9 +147,11 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const reported = new Set<number>();
+    const reportedRows = new Set<number>();
     const report = (node: PyNode, kind: SecretKind | 'crypto-key', message: string, confidence: 'high' | 'medium' = 'high'): void => {
       if (reported.has(node.startRow * 100000 + node.startColumn)) return;
       reported.add(node.startRow * 100000 + node.startColumn);
+      reportedRows.add(node.startRow);
       const fixHint = kind === 'password' ? FIX.password : kind === 'crypto-key' || kind === 'key' ? FIX.key : FIX.secret;
       context.report({ node, message, cwes: cwesFor(kind), fixHint, confidence });
     };
@@ -176,6 +180,8 @@ export default defineRule({
 
     const checkCall = (c: CallInfo): void => {
       const names = callNames(model, c);
+      // Only library calls can take a password by position or a key (cheap test before the patterns).
+      const library = names.some((q) => LIBRARY_PREFIX.test(q));
       for (const [k, v] of c.keywords) {
         // Signing keys passed by keyword are handled with the key checks below.
         if (k === 'key' || k === 'secret_key') continue;
@@ -183,13 +189,14 @@ export default defineRule({
         if (!kind || kind === 'key') continue;
         if (secretLiteral(model, v) !== undefined) report(v.parent ?? v, kind, `Hard-coded ${describe(kind)} passed as ${k}=`);
       }
-      for (const [pattern, index] of PASSWORD_POSITION) {
-        if (!names.some((q) => pattern.test(q))) continue;
-        const arg = c.positional[index];
-        if (arg && secretLiteral(model, arg) !== undefined) report(arg, 'password', 'Hard-coded password passed to a login or connection call');
-      }
+      if (library)
+        for (const [pattern, index] of PASSWORD_POSITION) {
+          if (!names.some((q) => pattern.test(q))) continue;
+          const arg = c.positional[index];
+          if (arg && secretLiteral(model, arg) !== undefined) report(arg, 'password', 'Hard-coded password passed to a login or connection call');
+        }
       // An untyped `x.login('user', 'literal')`.
-      if (c.method === 'login' && c.positional.length === 2 && !names.some((q) => PASSWORD_POSITION.some(([p]) => p.test(q)))) {
+      if (c.method === 'login' && c.positional.length === 2 && !(library && names.some((q) => PASSWORD_POSITION.some(([p]) => p.test(q))))) {
         const pw = c.positional[1]!;
         if (model.isConstant(c.positional[0]) && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password passed to login()', 'medium');
       }
@@ -206,7 +213,9 @@ export default defineRule({
         if (kind && kind !== 'key' && secretLiteral(model, fallback) !== undefined) report(fallback!, kind, `Hard-coded fallback ${describe(kind)} for a missing environment variable`, 'medium');
       }
       // Constant keys handed to ciphers, MACs, JWT and signers.
-      const keyArg = KEY_FIRST.some((p) => names.some((q) => p.test(q)))
+      const keyArg = !library
+        ? undefined
+        : KEY_FIRST.some((p) => names.some((q) => p.test(q)))
         ? c.arg(0, 'key') ?? c.keywords.get('secret_key')
         : KEY_SECOND.some((p) => names.some((q) => p.test(q)))
           ? c.arg(1, 'key')
@@ -216,8 +225,9 @@ export default defineRule({
       // Canvas(url, '<insert_access_token_here>'): the code expects a secret to be pasted in.
       if (!names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
         for (const a of [...c.positional, ...c.keywords.values()]) {
+          if (a.type !== 'string' || a.endIndex - a.startIndex > 64) continue;
           const v = model.constString(a);
-          if (v !== undefined && isCredentialPlaceholder(v) && a.type === 'string') report(a, 'secret', 'Credential placeholder passed in code: the secret is meant to be written into the source', 'medium');
+          if (v !== undefined && isCredentialPlaceholder(v)) report(a, 'secret', 'Credential placeholder passed in code: the secret is meant to be written into the source', 'medium');
         }
       // app.config.update(SECRET_KEY='...')
       if ((c.method === 'update' || c.method === 'from_mapping') && c.receiver?.type === 'attribute' && c.receiver.child('attribute')?.text === 'config')
@@ -275,9 +285,10 @@ export default defineRule({
         // Literals that are secrets by their form, wherever they appear.
         for (const node of model.byType('string')) {
           if (node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
+          if (node.endIndex - node.startIndex < 16) continue;
           const value = model.constString(node);
-          if (value === undefined) continue;
-          const url = CREDENTIAL_URL.exec(value);
+          if (value === undefined || value.length < 14) continue;
+          const url = value.includes('@') ? CREDENTIAL_URL.exec(value) : null;
           if (url && !isNonSecretLiteral(url[2]!) && !/^\*+$/.test(url[2]!)) report(node, 'password', 'Hard-coded password in a connection URL');
           else if (looksLikeKnownSecret(value)) report(node, 'secret', 'Hard-coded token or private key');
         }
@@ -285,8 +296,7 @@ export default defineRule({
     };
 
     function reportedOnLine(node: PyNode): boolean {
-      for (const key of reported) if (Math.floor(key / 100000) === node.startRow) return true;
-      return false;
+      return reportedRows.has(node.startRow);
     }
   },
 });

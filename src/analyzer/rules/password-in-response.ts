@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { RESPONSE_CALLS, servesResponses } from './responses.js';
+import { isResponseCall, servesResponses } from './responses.js';
 import { readableSecretIn } from './sensitive-values.js';
 import { callNames } from './value-flow.js';
 
@@ -20,7 +20,7 @@ export default defineRule({
     const { model } = context;
     const responseArgs = (c: CallInfo): void => {
       const names = callNames(model, c);
-      if (!names.some((q) => RESPONSE_CALLS.includes(q))) return;
+      if (!isResponseCall(names)) return;
       // The template name of render_template / render is not data.
       const args = [...c.positional.slice(names.some((q) => /render(_template)?$/.test(q)) ? 1 : 0), ...c.keywords.values()];
       for (const a of args) {
@@ -32,7 +32,7 @@ export default defineRule({
       const value = node.namedChildren.find((c) => c.type !== 'comment');
       if (!value || !servesResponses(model, model.enclosingFunction(node))) return;
       // A response object built by a call is judged at that call.
-      if (value.type === 'call' && callNames(model, model.call(value)!).some((q) => RESPONSE_CALLS.includes(q))) return;
+      if (value.type === 'call' && isResponseCall(callNames(model, model.call(value)!))) return;
       const hit = readableSecretIn(model, value, ['password']);
       if (hit) context.report({ node, message: `The password '${hit.name}' is returned to the client` });
     };

@@ -101,6 +101,7 @@ export default defineRule({
       },
       nodes: {
         comparison_operator(node) {
+          if (!/pass|pwd|pw/i.test(node.text)) return;
           const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text);
           if (ops.length !== 1 || (ops[0] !== '==' && ops[0] !== '!=')) return;
           const [a, b] = node.namedChildren.filter((c) => c.type !== 'comment');

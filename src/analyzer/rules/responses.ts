@@ -32,6 +32,13 @@ export const RESPONSE_CALLS = [
   'aiohttp.web.json_response',
 ];
 
+const RESPONSE_SET = new Set(RESPONSE_CALLS);
+
+/** True when one of a call's names builds an HTTP response. */
+export function isResponseCall(names: readonly string[]): boolean {
+  return names.some((q) => RESPONSE_SET.has(q));
+}
+
 /** Functions whose return value is sent to the client: routes, views and error handlers. */
 export function servesResponses(model: ModuleModel, fn: FunctionInfo | undefined): boolean {
   if (!fn) return false;

@@ -111,8 +111,18 @@ const PASSWORD_WORDS = new Set(['pwd', 'pw', 'pass', 'pword', 'pswd', 'passw']);
 const API_KEY_COMPACT = /(apikey|accesskey|privatekey|signingkey|encryptionkey|secretkey|authkey|masterkey|clientsecret|licensekey|appkey|consumerkey|sessionkey)/;
 
 /** What kind of secret a name says it holds, if any. */
+const kindMemo = new Map<string, SecretKind | undefined>();
+
 export function secretKindOfName(name: string | undefined): SecretKind | undefined {
   if (!name) return undefined;
+  if (kindMemo.has(name)) return kindMemo.get(name);
+  const kind = classifyName(name);
+  if (kindMemo.size > 50_000) kindMemo.clear();
+  kindMemo.set(name, kind);
+  return kind;
+}
+
+function classifyName(name: string): SecretKind | undefined {
   const words = nameWords(name);
   if (words.length === 0) return undefined;
   if (words.some((w) => NOT_A_SECRET.has(w))) return undefined;

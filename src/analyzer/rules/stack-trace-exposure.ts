@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { RESPONSE_CALLS, servesResponses } from './responses.js';
+import { isResponseCall, RESPONSE_CALLS, servesResponses } from './responses.js';
 import { callNames, walkValue } from './value-flow.js';
 
 /** Calls whose result is a stack trace or the current exception. */
@@ -21,10 +21,6 @@ const TRACE_CALLS = new Set([
 
 /** Calls that only look at an exception without revealing its details. */
 const OPAQUE_CALLS = new Set(['type', 'isinstance', 'len', 'bool', 'id', 'hash', 'logging.exception', 'logging.error', 'print']);
-
-function isResponseCall(names: string[]): boolean {
-  return names.some((q) => RESPONSE_CALLS.includes(q));
-}
 
 type Exposure = { node: PyNode; trace: boolean };
 

@@ -41,6 +41,7 @@ export default defineRule({
     const { model } = context;
     const check = (c: CallInfo): void => {
       const names = callNames(model, c);
+      if (c.method !== 'encrypt' && c.method !== 'decrypt' && !names.some((q) => /^(Crypto|cryptography|pyDes)\./.test(q))) return;
       for (const [pattern, label] of BROKEN)
         if (names.some((q) => pattern.test(q))) return context.report({ node: c.node, message: `${label} is a broken or weak cipher` });
       // ECB mode: AES.new(key, AES.MODE_ECB), modes.ECB()

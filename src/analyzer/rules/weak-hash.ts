@@ -43,6 +43,7 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        if (!names.some((q) => /^(hashlib|cryptography|Crypto)\./.test(q))) return;
         if (names.some((q) => WEAK_CRYPTOGRAPHY_HASH.test(q))) {
           // hashes.SHA1() inside HMAC or a KDF is not a collision-sensitive use.
           const holder = c.node.parent?.parent?.type === 'call' ? model.call(c.node.parent.parent) : undefined;

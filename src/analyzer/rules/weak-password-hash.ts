@@ -115,6 +115,7 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        if (c.method !== 'update' && !names.some((q) => /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./.test(q))) return;
         const is = (re: RegExp): boolean => names.some((q) => re.test(q));
         if (is(/^hashlib\.pbkdf2_hmac$/)) {
           if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');

@@ -63,6 +63,8 @@ export default defineRule({
         const args = isContext ? [c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method')] : [...c.positional, ...c.keywords.values()];
         for (const a of args) {
           if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) continue;
+          // Cheap test first: protocol constants are spelled PROTOCOL_*, *_METHOD or TLSVersion.*.
+          if (!isContext && !/PROTOCOL_|_METHOD|TLSv|SSLv/.test(a.text)) continue;
           checkProtocolValue(a);
           if (isContext && namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
             context.report({ node: c.node, message: 'SSL context allows TLS 1.0/1.1 unless minimum_version or OP_NO_TLSv1/OP_NO_TLSv1_1 restrict it', confidence: 'medium' });
