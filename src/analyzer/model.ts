@@ -217,16 +217,18 @@ export class ModuleModel {
     const scope = this.scopeOf(id);
     if (scope.globals.has(name)) return this.scopes.module.bindings.get(name) ?? [];
     const own = scope.bindings.get(name);
-    if (own) {
+    // `x[k] = v` and `x.a = v` mutate x but do not make it local (Python binds names only by
+    // assignment, import, def, parameters...): a scope with only mutations still sees the outer x.
+    if (own && own.some((b) => b.kind !== 'mutate')) {
       if (scope.kind === 'comprehension' || scope.kind === 'lambda') return own;
       return reachingInScope(own, id, scope, this);
     }
     for (let s = scope.parent; s; s = s.parent) {
       if (s.kind === 'class') continue;
       const list = s.bindings.get(name);
-      if (list) return list;
+      if (list) return own ? [...list, ...own] : list;
     }
-    return [];
+    return own ?? [];
   }
 
   /** The qualified name of an expression, if it has one (`subprocess.run`, `flask.request.args`). */
