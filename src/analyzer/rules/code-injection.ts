@@ -13,6 +13,14 @@ const EVALUATORS: Record<string, string> = {
   'builtins.exec': 'exec()',
   'code.InteractiveInterpreter.runsource': 'runsource()',
   'code.InteractiveConsole.push': 'push()',
+  // JavaScript runtimes driven from Python (PyExecJS, Js2Py): the same hole in another language.
+  'execjs.eval': 'execjs.eval()',
+  'execjs.exec_': 'execjs.exec_()',
+  'execjs.compile': 'execjs.compile()',
+  'execjs.compile().eval': 'execjs eval()',
+  'execjs.compile().exec_': 'execjs exec_()',
+  'js2py.eval_js': 'js2py.eval_js()',
+  'js2py.eval_js6': 'js2py.eval_js6()',
 };
 const IMPORTERS = ['importlib.import_module', '__import__', 'importlib.__import__'];
 
@@ -38,6 +46,14 @@ export default defineRule({
     };
     const calls: Record<string, (c: CallInfo) => void> = {};
     for (const [q, what] of Object.entries(EVALUATORS)) calls[q] = (c) => evaluate(c, what);
+    // `ctx.call("eval", text)`: the compiled context's own eval, handed the data.
+    calls['execjs.compile().call'] = (c) => {
+      if (!/^(eval|Function)$/.test(model.constString(c.positional[0]) ?? '')) return;
+      for (const a of c.positional.slice(1)) {
+        if (model.isConstant(a)) continue;
+        if (context.reportTaint({ node: c.node, value: a, kind: 'code', message: 'JavaScript eval() runs code built from {source}' })) return;
+      }
+    };
     for (const q of IMPORTERS)
       calls[q] = (c) => {
         const name = c.arg(0, 'name');
