@@ -48,6 +48,15 @@ const MAX_TAINTS = 4;
 /** Parsers whose ValueError message repeats the text they rejected. */
 const QUOTING_PARSERS = new Set(['int', 'float', 'complex', 'decimal.Decimal', 'datetime.datetime.strptime', 'datetime.date.fromisoformat', 'uuid.UUID', 'ipaddress.ip_address']);
 const MAX_DEPTH = 60;
+/** Methods of str and bytes. */
+const TEXT_METHODS = new Set(
+  (
+    'capitalize casefold center count decode encode endswith expandtabs find format format_map hex index isalnum isalpha isascii ' +
+    'isdecimal isdigit isidentifier islower isnumeric isprintable isspace istitle isupper join ljust lower lstrip maketrans ' +
+    'partition removeprefix removesuffix replace rfind rindex rjust rpartition rsplit rstrip split splitlines startswith strip ' +
+    'swapcase title translate upper zfill fromhex'
+  ).split(' '),
+);
 const ORIGIN_RANK: Record<Origin, number> = { remote: 0, network: 1, local: 2, file: 3, parameter: 4 };
 
 const SOURCE_INDEX = (() => {
@@ -292,6 +301,9 @@ export class TaintEngine {
       if (cleans && (cleans.includes('*') || cleans.includes(kind))) return [];
     }
     if (info.method && NON_PROPAGATING_METHODS.has(info.method)) return [];
+    // `html = f.read(); html.escape(x)`: text has no such method, so the call raises and
+    // returns nothing (a local named like a module shadows it in the whole function).
+    if (info.method && info.receiver && !TEXT_METHODS.has(info.method) && !info.method.startsWith('__') && this.isText(info.receiver)) return [];
     if (this.cleansByReplace(info, kind)) return [];
     if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
     const src = this.sourceAt(node, kind);
@@ -312,6 +324,13 @@ export class TaintEngine {
     if (info.hasSplat)
       for (const a of node.child('arguments')?.namedChildren ?? []) if (a.type === 'list_splat' || a.type === 'dictionary_splat') out.push(...this.of(a, kind));
     return out;
+  }
+
+  /** The value is certainly a str or bytes: a literal, or what reading a file returned. */
+  private isText(node: PyNode): boolean {
+    if (node.type === 'string' || node.type === 'concatenated_string') return true;
+    const values = this.model.values(node);
+    return values.length > 0 && values.every((v) => /^io\.File\.(read|readline)\(\)$|^pathlib\.Path\.read_(text|bytes)\(\)$/.test(v));
   }
 
   private isConstantDict(node: PyNode): boolean {
