@@ -13,6 +13,7 @@ import { isSuppressed, readSuppressions } from './suppress.js';
 import { TaintEngine } from './taint.js';
 
 export { allRules } from './rules/index.js';
+export { analyzeInWorkers, defaultWorkerCount, MAX_WORKERS, WorkerStartError, type BatchFile, type BatchOutcome, type PoolOptions } from './pool.js';
 export type { Rule, RuleMeta, RuleContext, RuleVisitors } from './rule.js';
 
 export interface AnalyzeOptions {
@@ -91,7 +92,12 @@ export function analyzeSourceSync(code: string, options: AnalyzeOptions = {}): A
   return { findings: kept, diagnostics, suppressed };
 }
 
-function selectRules(ids: string[] | undefined): readonly Rule[] {
+/** Throws a UserError naming the first unknown rule id. */
+export function checkRuleIds(ids: readonly string[] | undefined): void {
+  selectRules(ids);
+}
+
+function selectRules(ids: readonly string[] | undefined): readonly Rule[] {
   if (!ids) return allRules;
   const byId = new Map(allRules.map((r) => [r.meta.id, r]));
   return ids.map((id) => {
