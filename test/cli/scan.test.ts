@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSarif } from '../../src/report/sarif-check.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 
 const VULNERABLE = `import sqlite3
 from flask import Flask, request

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../../..');
-const ENTRY = resolve(REPO, 'test/cli/fixtures/secagent.ts');
+const ENTRY = resolve(REPO, 'src/cli/entry.ts');
 
 export interface CliResult {
   code: number | null;
