@@ -53,7 +53,7 @@ const PATH_METHODS = new Set(['open', 'read_text', 'read_bytes', 'write_text', '
 export default defineRule({
   meta: {
     id: 'py/path-traversal',
-    cwes: [22, 73, 99],
+    cwes: [22, 73, 99, 641],
     severity: 'high',
     confidence: 'high',
     message: 'File path built from untrusted data',
