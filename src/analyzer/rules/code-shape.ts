@@ -171,31 +171,31 @@ export function catchesOsErrors(clause: PyNode): boolean {
 
 /** Every call node inside `node` (itself included), not descending into nested functions. */
 export function* callsIn(node: PyNode): Generator<PyNode> {
-  const stack: PyNode[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'call') yield n;
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      const c = n.children[i]!;
-      if (c.type === 'function_definition' || c.type === 'lambda' || c.type === 'class_definition') continue;
-      stack.push(c);
-    }
-  }
+  yield* nodesOutsideNested(node, 'call');
 }
 
 /** Nodes of a type inside `node`, not descending into nested functions and classes. */
 export function* nodesIn(node: PyNode, type: string): Generator<PyNode> {
-  const stack: PyNode[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === type) yield n;
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      const c = n.children[i]!;
-      if (n !== node && (c.type === 'function_definition' || c.type === 'class_definition')) continue;
-      if (c.type === 'function_definition' || c.type === 'class_definition' || c.type === 'lambda') continue;
-      stack.push(c);
-    }
+  yield* nodesOutsideNested(node, type);
+}
+
+const NESTED = new Set(['function_definition', 'class_definition', 'lambda']);
+
+/**
+ * `node` and its descendants of a type, in document order, skipping functions, classes and
+ * lambdas below `node`. Node ids are pre-order, so a subtree is the id run [id, lastId]: a
+ * scan of the tree's node list that jumps over nested definitions, with no stack.
+ */
+function nodesOutsideNested(node: PyNode, type: string): PyNode[] {
+  const all = node.source.nodes;
+  const out: PyNode[] = [];
+  if (node.type === type) out.push(node);
+  for (let i = node.id + 1; i <= node.lastId; i++) {
+    const n = all[i]!;
+    if (NESTED.has(n.type)) i = n.lastId;
+    else if (n.type === type) out.push(n);
   }
+  return out;
 }
 
 /** Identifiers read in an expression (not attribute names, not keyword names). */
