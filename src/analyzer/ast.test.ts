@@ -45,9 +45,11 @@ describe('copyTree', () => {
 
   it('numbers nodes in pre-order with each subtree a contiguous id range', async () => {
     const nodes = await copy(SOURCES[1]!);
+    const preOrder = (n: PyNode): PyNode[] => [n, ...n.children.flatMap(preOrder)];
     for (const n of nodes) {
-      const descendants = [...n.walk()].map((d) => d.id);
+      const descendants = preOrder(n).map((d) => d.id);
       expect(descendants).toEqual(Array.from({ length: n.lastId - n.id + 1 }, (_, i) => n.id + i));
+      expect(n.walk()).toEqual(preOrder(n));
     }
   });
 

@@ -13,7 +13,7 @@ const NO_CHILDREN: PyNode[] = [];
 
 export class PyNode {
   parent: PyNode | null = null;
-  /** Child nodes in order (leaves share one empty array: never push to it directly). */
+  /** Child nodes in order (leaves share one empty array: never mutate it). */
   children: PyNode[] = NO_CHILDREN;
   /** Field name under which this node hangs in its parent (`function`, `left`...), or null. */
   field: string | null = null;
@@ -94,14 +94,12 @@ export class PyNode {
     return undefined;
   }
 
-  /** Depth-first, document-order walk of this subtree (including itself). */
-  *walk(): Generator<PyNode> {
-    const stack: PyNode[] = [this];
-    while (stack.length) {
-      const n = stack.pop()!;
-      yield n;
-      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
-    }
+  /**
+   * This subtree (itself included) in document order: a fresh array, cut from the tree's
+   * node list (ids are pre-order, so a subtree is one contiguous run).
+   */
+  walk(): PyNode[] {
+    return this.source.nodes.slice(this.id, this.lastId + 1);
   }
 }
 
@@ -109,6 +107,8 @@ export interface SourceText {
   readonly text: string;
   /** Index at which each line starts (after each `\n`); the first is 0. */
   readonly lineStarts: readonly number[];
+  /** Every node of the tree, by id. */
+  readonly nodes: readonly PyNode[];
 }
 
 /** The 0-based row holding a source index: the last line starting at or before it. */
@@ -165,14 +165,15 @@ function tablesFor(language: Tree['language']): LanguageTables {
  * (names come from per-language tables) and offsets (rows and columns are computed on demand).
  */
 export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNode[] } {
-  const source: SourceText = { text, lineStarts: lineStartsOf(text) };
+  const nodes: PyNode[] = [];
+  const source: SourceText = { text, lineStarts: lineStartsOf(text), nodes };
   const tables = tablesFor(tree.language);
   const cursor = tree.walk();
   try {
     const binding = rawCursor();
     const walker = binding ? rawWalker(binding, tree, cursor) : publicWalker(cursor);
     try {
-      return copyWith(walker, source, tables);
+      return copyWith(walker, source, nodes, tables);
     } finally {
       walker.finish();
     }
@@ -238,9 +239,8 @@ function rawWalker(b: RawCursorBinding, tree: Tree, cursor: TreeCursor): Walker 
   };
 }
 
-function copyWith(w: Walker, source: SourceText, tables: LanguageTables): { root: PyNode; nodes: PyNode[] } {
+function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables): { root: PyNode; nodes: PyNode[] } {
   const { types, named, fields } = tables;
-  const nodes: PyNode[] = [];
   const make = (): PyNode => {
     const typeId = w.typeId();
     const start = w.startIndex();
@@ -250,10 +250,23 @@ function copyWith(w: Walker, source: SourceText, tables: LanguageTables): { root
     nodes.push(node);
     return node;
   };
+  // Children of the open nodes, end to end; a node's run becomes its (exactly sized) children
+  // array when the walk leaves it.
+  const pending: PyNode[] = [];
+  const runStart: number[] = [];
+  const close = (node: PyNode): void => {
+    const start = runStart.pop()!;
+    if (pending.length > start) {
+      node.children = pending.slice(start);
+      pending.length = start;
+    }
+    node.lastId = nodes.length - 1;
+  };
   const root = make();
   // Iterative pre-order copy: deep expressions (long string concatenations) must not
   // overflow the JavaScript stack.
   const stack: PyNode[] = [root];
+  runStart.push(0);
   let current = root;
   if (w.gotoFirstChild()) {
     for (;;) {
@@ -261,10 +274,10 @@ function copyWith(w: Walker, source: SourceText, tables: LanguageTables): { root
       const node = make();
       node.field = fieldId ? (fields[fieldId] ?? null) : null;
       node.parent = current;
-      if (current.children === NO_CHILDREN) current.children = [node];
-      else current.children.push(node);
+      pending.push(node);
       if (w.gotoFirstChild()) {
         stack.push(node);
+        runStart.push(pending.length);
         current = node;
         continue;
       }
@@ -274,12 +287,12 @@ function copyWith(w: Walker, source: SourceText, tables: LanguageTables): { root
           done = true;
           break;
         }
-        stack.pop()!.lastId = nodes.length - 1;
+        close(stack.pop()!);
         current = stack[stack.length - 1]!;
       }
       if (done) break;
     }
   }
-  for (const open of stack) open.lastId = nodes.length - 1;
+  while (stack.length) close(stack.pop()!);
   return { root, nodes };
 }
