@@ -1,5 +1,6 @@
 // What every experiment shares: its run in the store (opened, or continued with the same
 // settings), the runs of its cells, progress, cost, and judging code with scanners.
+import type { LimitFunction } from 'p-limit';
 import { UserError, type Finding } from '../../core/types.js';
 import { outputFileName } from '../../agent/files.js';
 import { SampleScanner } from '../../agent/sample-scanner.js';
@@ -118,6 +119,67 @@ export function costOfRuns(store: Store, runIds: readonly string[]): CostSummary
   }
   sum.costUsd = Math.round(sum.costUsd * 1e6) / 1e6;
   return sum;
+}
+
+/**
+ * Runs an experiment's cells through `runCells` (which answers whether every cell completed)
+ * and closes the run: interrupted when a cell did not complete or the signal fired, else done.
+ * An error other than the abort marks the run failed and is rethrown.
+ */
+export async function runExperimentCells(
+  store: Store,
+  runId: string,
+  signal: AbortSignal | undefined,
+  runCells: () => Promise<boolean>,
+): Promise<'done' | 'interrupted'> {
+  let interrupted = false;
+  try {
+    interrupted = !(await runCells());
+  } catch (error) {
+    if (!isAbort(error, signal)) failExperiment(store, runId, error);
+  }
+  if (signal?.aborted) interrupted = true;
+  return closeExperiment(store, runId, interrupted);
+}
+
+/** One cell whose units are samples (rq2, rq3): its run in the store and how its units are worked through. */
+export interface SampleCellRun {
+  runId: string;
+  kind: string;
+  config: RunConfig;
+  /** Shown with each unit's progress, e.g. `openai:gpt-4o fixing gpt4`. */
+  label: string;
+  limit: LimitFunction;
+  progress: ProgressCounter;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens the cell's run and works through its samples under the shared concurrency limit;
+ * `unit` handles one sample and returns a one-line account for the progress. The run ends
+ * done, or interrupted when the signal fired; the answer is whether it completed.
+ */
+export async function runSampleCell<S extends { taskId: string }>(
+  store: Store,
+  cell: SampleCellRun,
+  samples: readonly S[],
+  unit: (sample: S) => Promise<string>,
+): Promise<boolean> {
+  store.openRun({ id: cell.runId, kind: cell.kind, config: cell.config });
+  store.setRunStatus(cell.runId, 'running');
+  const results = await Promise.all(
+    samples.map((sample) =>
+      cell.limit(async () => {
+        if (cell.signal?.aborted) return false;
+        const detail = await unit(sample);
+        cell.progress.step(cell.label, `${sample.taskId}: ${detail}`);
+        return true;
+      }),
+    ),
+  );
+  const complete = results.every(Boolean) && !cell.signal?.aborted;
+  store.setRunStatus(cell.runId, complete ? 'done' : 'interrupted');
+  return complete;
 }
 
 /** Counts units done across an experiment's cells and reports each one. */

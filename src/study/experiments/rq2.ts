@@ -19,16 +19,16 @@ import {
   CodeJudge,
   cellRunId,
   cellsOf,
-  closeExperiment,
   costOfRuns,
-  failExperiment,
-  isAbort,
   openExperiment,
   ProgressCounter,
+  runExperimentCells,
+  runSampleCell,
   SCAN_JUDGE,
   TRUTH_JUDGE,
   type Cell,
   type ExperimentBase,
+  type SampleCellRun,
 } from './common.js';
 import { sampleCount, type SampleSource, type SourceSample } from './samples.js';
 import { CELL_KIND, type ExperimentFalsePositive, type ExperimentOutcome, type ExperimentTables, type Grid, type Rq2Cell } from './types.js';
@@ -131,35 +131,26 @@ export async function runRq2(options: Rq2Options): Promise<ExperimentOutcome> {
 
   const progress = new ProgressCounter('rq2', sampleCount(source) * detectors.length, options.onProgress);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-  let interrupted = false;
-  try {
+  const status = await runExperimentCells(store, runId, options.signal, async () => {
+    let complete = true;
     for (const detector of detectors) {
       for (const generator of source.generators) {
         if (options.signal?.aborted) break;
-        const cellId = cellRunId(runId, { det: detector.key, gen: generator.key });
-        store.openRun({ id: cellId, kind: CELL_KIND.rq2, config: { experiment: runId, detector: detector.key, generator: generator.key } });
-        store.setRunStatus(cellId, 'running');
-        const label = `${detector.key} judging ${generator.key}`;
-        const results = await Promise.all(
-          generator.samples.map((sample) =>
-            limit(async () => {
-              if (options.signal?.aborted) return false;
-              const detail = await detectOne(store, cellId, detector, generator.key, sample, options.signal);
-              progress.step(label, `${sample.taskId}: ${detail}`);
-              return true;
-            }),
-          ),
-        );
-        const complete = results.every(Boolean) && !options.signal?.aborted;
-        store.setRunStatus(cellId, complete ? 'done' : 'interrupted');
-        if (!complete) interrupted = true;
+        const cell: SampleCellRun = {
+          runId: cellRunId(runId, { det: detector.key, gen: generator.key }),
+          kind: CELL_KIND.rq2,
+          config: { experiment: runId, detector: detector.key, generator: generator.key },
+          label: `${detector.key} judging ${generator.key}`,
+          limit,
+          progress,
+          signal: options.signal,
+        };
+        const done = await runSampleCell(store, cell, generator.samples, (sample) => detectOne(store, cell.runId, detector, generator.key, sample, options.signal));
+        if (!done) complete = false;
       }
     }
-  } catch (error) {
-    if (!isAbort(error, options.signal)) failExperiment(store, runId, error);
-  }
-  if (options.signal?.aborted) interrupted = true;
-  const status = closeExperiment(store, runId, interrupted);
+    return complete;
+  });
   return { runId, status, resumed, tables: tabulateRq2(store, runId) };
 }
 

@@ -22,17 +22,17 @@ import {
   CodeJudge,
   cellRunId,
   cellsOf,
-  closeExperiment,
   costOfRuns,
-  failExperiment,
-  isAbort,
   openExperiment,
   ProgressCounter,
+  runExperimentCells,
+  runSampleCell,
   SCAN_JUDGE,
   TRUTH_JUDGE,
   type Cell,
   type CodeVerdict,
   type ExperimentBase,
+  type SampleCellRun,
 } from './common.js';
 import { DEFAULT_MAX_ASKS, uniqueModels } from './rq1.js';
 import type { SampleSource, SourceSample } from './samples.js';
@@ -79,36 +79,29 @@ export async function runRq3(options: Rq3Options): Promise<ExperimentOutcome> {
   const judge = await CodeJudge.create(options.scanners, { store, policy, signal: options.signal });
   const progress = new ProgressCounter('rq3', total * repairers.length, options.onProgress);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-  let interrupted = false;
-  try {
+  const status = await runExperimentCells(store, runId, options.signal, async () => {
+    let complete = true;
     for (const repairer of repairers) {
       const model = new CachedChatModel(repairer, store, { costOf: options.costOf });
       for (const generator of vulnerable) {
         if (options.signal?.aborted) break;
-        const cellId = cellRunId(runId, { rep: repairer.id, gen: generator.key });
-        store.openRun({ id: cellId, kind: CELL_KIND.rq3, config: { experiment: runId, repairer: repairer.id, generator: generator.key } });
-        store.setRunStatus(cellId, 'running');
-        const label = `${repairer.id} fixing ${generator.key}`;
-        const results = await Promise.all(
-          generator.samples.map((sample) =>
-            limit(async () => {
-              if (options.signal?.aborted) return false;
-              const detail = await repairOne({ store, cellId, model, judge, generator: generator.key, sample, maxAsks, temperature: options.temperature, signal: options.signal });
-              progress.step(label, `${sample.taskId}: ${detail}`);
-              return true;
-            }),
-          ),
+        const cell: SampleCellRun = {
+          runId: cellRunId(runId, { rep: repairer.id, gen: generator.key }),
+          kind: CELL_KIND.rq3,
+          config: { experiment: runId, repairer: repairer.id, generator: generator.key },
+          label: `${repairer.id} fixing ${generator.key}`,
+          limit,
+          progress,
+          signal: options.signal,
+        };
+        const done = await runSampleCell(store, cell, generator.samples, (sample) =>
+          repairOne({ store, cellId: cell.runId, model, judge, generator: generator.key, sample, maxAsks, temperature: options.temperature, signal: options.signal }),
         );
-        const complete = results.every(Boolean) && !options.signal?.aborted;
-        store.setRunStatus(cellId, complete ? 'done' : 'interrupted');
-        if (!complete) interrupted = true;
+        if (!done) complete = false;
       }
     }
-  } catch (error) {
-    if (!isAbort(error, options.signal)) failExperiment(store, runId, error);
-  }
-  if (options.signal?.aborted) interrupted = true;
-  const status = closeExperiment(store, runId, interrupted);
+    return complete;
+  });
   return { runId, status, resumed, tables: tabulateRq3(store, runId) };
 }
 
