@@ -1,10 +1,10 @@
 // Builds the report data (tables, charts, drill-down) from the published artifacts and/or a
 // run in the store, ready for renderStudyHtml / renderStudyMarkdown.
-import { UserError } from '../core/types.js';
 import { cweFixChartSpec, falsePositiveChartSpec, renderChartSvg, roundsChartSpec, type RatePoint, type RoundPoint } from '../report/charts.js';
 import type { DrillGroup, DrillRound, ReportChart, ReportTable, StudyReportData } from '../report/html-types.js';
 import type { Store } from '../store/index.js';
 import { RQ4_ROUNDS } from './artifacts.js';
+import { requireRun } from './experiments/common.js';
 import { rq4DrillGroups, type Rq4DrillOptions } from './drilldown.js';
 import { GENERATORS } from './labels.js';
 import { MODEL_LABEL, studyReportTables } from './render.js';
@@ -122,8 +122,7 @@ function cellText(k: number | undefined, n: number | undefined): string {
 
 /** Report data for one run of the store: status counts, vulnerable samples per round, drill-down. */
 export async function buildStoreReport(store: Store, runId: string): Promise<StudyReportData> {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const group = storeDrillGroup(store, runId);
   const counts = store.taskCounts(runId);
 

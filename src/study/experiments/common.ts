@@ -91,6 +91,13 @@ export function cellRunId(parent: string, parts: Record<string, string | number>
   return [parent, ...Object.entries(parts).map(([k, v]) => `${k}=${v}`)].join('/');
 }
 
+/** The run with this id; none is a UserError naming the store. */
+export function requireRun(store: Store, runId: string): StoredRun {
+  const run = store.getRun(runId);
+  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  return run;
+}
+
 /** The cells of an experiment run as stored with it. */
 export function cellsOf(run: StoredRun): Cell[] {
   const cells = run.config.cells;

@@ -10,7 +10,7 @@ import type { StudyReportData } from '../../report/html-types.js';
 import type { Store } from '../../store/store.js';
 import type { RejudgedTables } from '../rejudge.js';
 import { buildArtifactsReport, buildStoreReport, mergeReports, storeDrillGroup } from '../report.js';
-import { cellsOf, experimentOf, type Cell } from './common.js';
+import { cellsOf, experimentOf, requireRun, type Cell } from './common.js';
 import { costLine, experimentCharts, experimentReportTables, experimentTitle, modelLabel } from './render.js';
 import { tabulateRq1 } from './rq1.js';
 import { tabulateRq2 } from './rq2.js';
@@ -27,8 +27,7 @@ const TABULATE: Readonly<Record<Experiment, (store: Store, runId: string) => Exp
 
 /** The tables of an experiment run in the store; a run of another kind is a UserError. */
 export function tabulateExperiment(store: Store, runId: string): ExperimentTables {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const experiment = experimentOf(run);
   if (!experiment) throw new UserError(`run "${runId}" is a ${run.kind} run, not an experiment of secagent study (rq1-rq4)`);
   return TABULATE[experiment](store, runId);
@@ -103,8 +102,7 @@ export async function buildStudyReport(options: StudyReportOptions): Promise<Stu
   }
   if (options.runId) {
     if (!options.store) throw new UserError('report: a run id needs a store');
-    const run = options.store.getRun(options.runId);
-    if (!run) throw new UserError(`no run with id "${options.runId}" in the store ${options.store.path}`);
+    const run = requireRun(options.store, options.runId);
     reports.push(experimentOf(run) ? await buildExperimentReport(options.store, options.runId) : await buildStoreReport(options.store, options.runId));
   }
   const data: StudyReportData = { ...mergeReports('secagent report', reports), generatedAt: new Date().toISOString() };

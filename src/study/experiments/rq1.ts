@@ -19,6 +19,7 @@ import {
   failExperiment,
   openExperiment,
   ProgressCounter,
+  requireRun,
   type Cell,
   type ExperimentBase,
 } from './common.js';
@@ -99,8 +100,7 @@ export async function runRq1(options: Rq1Options): Promise<ExperimentOutcome> {
 
 /** Table 2 of an rq1 run: per generator, samples judged vulnerable of those judged. */
 export function tabulateRq1(store: Store, runId: string): ExperimentTables {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const cells = cellsOf(run);
   const table2: Record<string, Rq1Cell> = {};
   const ci: NonNullable<ExperimentTables['ci']['table2']> = {};

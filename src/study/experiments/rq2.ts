@@ -22,6 +22,7 @@ import {
   costOfRuns,
   openExperiment,
   ProgressCounter,
+  requireRun,
   runExperimentCells,
   runSampleCell,
   SCAN_JUDGE,
@@ -195,8 +196,7 @@ async function detectOne(store: Store, cellId: string, detector: Detector, gener
 
 /** Table 3 and Figure 3 of an rq2 run. The detector's verdict is its task status; failed = no clear answer. */
 export function tabulateRq2(store: Store, runId: string): ExperimentTables {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const cells = cellsOf(run);
   const settings = (run.config.settings ?? {}) as Record<string, unknown>;
   const table3: Grid<Rq2Cell> = {};

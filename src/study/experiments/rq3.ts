@@ -25,6 +25,7 @@ import {
   costOfRuns,
   openExperiment,
   ProgressCounter,
+  requireRun,
   runExperimentCells,
   runSampleCell,
   SCAN_JUDGE,
@@ -184,8 +185,7 @@ function recordVerdict(store: Store, sampleId: number, cwe: number | undefined, 
 
 /** Table 4 and Figure 4 of an rq3 run. */
 export function tabulateRq3(store: Store, runId: string): ExperimentTables {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const cells = cellsOf(run);
   const settings = (run.config.settings ?? {}) as Record<string, unknown>;
   const table4: Grid<Rq3Cell> = {};

@@ -12,7 +12,7 @@ import { configHash } from '../../store/hash.js';
 import { generateRunId } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
 import { mean, standardDeviation, summarizeRuns, wilson, type RunSummary } from '../stats.js';
-import { cellRunId, cellsOf, closeExperiment, costOfRuns, failExperiment, openExperiment, ProgressCounter, type Cell, type ExperimentBase } from './common.js';
+import { cellRunId, cellsOf, closeExperiment, costOfRuns, failExperiment, openExperiment, ProgressCounter, requireRun, type Cell, type ExperimentBase } from './common.js';
 import { DEFAULT_MAX_ASKS, uniqueModels } from './rq1.js';
 import { CELL_KIND, type ExperimentOutcome, type ExperimentRounds, type ExperimentTable5Detail, type ExperimentTables, type Grid } from './types.js';
 
@@ -155,8 +155,7 @@ export function vulnerableAfterRounds(store: Store, runId: string, k: number): {
 
 /** Figure 6 and Table 5 of an rq4 run. */
 export function tabulateRq4(store: Store, runId: string): ExperimentTables {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   const settings = (run.config.settings ?? {}) as Record<string, unknown>;
   const k = Number(settings.maxIterations ?? DEFAULT_RQ4_ITERATIONS);
   const labels = roundLabels(k);

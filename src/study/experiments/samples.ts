@@ -9,7 +9,7 @@ import type { Store } from '../../store/store.js';
 import { modelFromFileName } from '../artifacts.js';
 import { IMPORT_KINDS, LABEL_JUDGE } from '../import.js';
 import { GENERATORS, isVulnerableLabel, listRq1Samples } from '../labels.js';
-import { cellsOf, type CodeJudge } from './common.js';
+import { cellsOf, requireRun, type CodeJudge } from './common.js';
 import { EXPERIMENT_KIND } from './types.js';
 
 export interface SourceSample {
@@ -66,8 +66,7 @@ function checkNotEmpty(source: SampleSource, where: string): SampleSource {
 
 /** The samples of a finished (or partly finished) rq1 run: each task's code and the run's verdict. */
 export function samplesFromRq1Run(store: Store, runId: string, filter: SampleFilter = {}): SampleSource {
-  const run = store.getRun(runId);
-  if (!run) throw new UserError(`no run with id "${runId}" in the store ${store.path}`);
+  const run = requireRun(store, runId);
   if (run.kind === IMPORT_KINDS.rq1) return samplesFromImportedRun(store, runId, String(run.config.generator), filter);
   if (run.kind !== EXPERIMENT_KIND.rq1) {
     throw new UserError(`run "${runId}" is a ${run.kind} run, not an rq1 run of secagent study (or an imported study-rq1-<model> run)`);
