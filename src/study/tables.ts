@@ -17,7 +17,7 @@ import {
 } from './artifacts.js';
 import { GENERATORS, isVulnerableLabel } from './labels.js';
 import { PUBLISHED } from './published.js';
-import { summarizeRuns, wilson, type Interval, type RunSummary } from './stats.js';
+import { mean, summarizeRuns, wilson, type Interval, type RunSummary } from './stats.js';
 
 export interface Table2Cell {
   vulnerable: number;
@@ -390,7 +390,8 @@ function computeCweFixes(labels: Map<ModelKey, Map<string, number>>, verify: Ver
   return out;
 }
 
-function fullyFixed(cells: Map<number, CweFixCell>): number[] {
+/** The CWEs whose every vulnerable sample was fixed, in ascending order. */
+export function fullyFixed(cells: Map<number, CweFixCell>): number[] {
   return [...cells.values()].filter((c) => c.vulnerable > 0 && c.fixed === c.vulnerable).map((c) => c.cwe).sort((a, b) => a - b);
 }
 
@@ -409,7 +410,7 @@ function computeRounds(runs: Rq4Run[]): Rq4Setup[] {
   }
   for (const setup of setups) {
     for (const round of RQ4_ROUNDS) {
-      setup.mean[round] = setup.runs.reduce((s, r) => s + r.counts[round], 0) / setup.runs.length;
+      setup.mean[round] = mean(setup.runs.map((r) => r.counts[round]));
     }
   }
   return setups;

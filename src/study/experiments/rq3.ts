@@ -17,7 +17,7 @@ import type { StoredSample } from '../../store/records.js';
 import { generateRunId } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
 import { wilson, type Interval } from '../stats.js';
-import type { CweFixCell } from '../tables.js';
+import { fullyFixed, type CweFixCell } from '../tables.js';
 import {
   CodeJudge,
   cellRunId,
@@ -250,10 +250,6 @@ export function tabulateRq3(store: Store, runId: string): ExperimentTables {
     notes,
     settings,
   };
-}
-
-function fullyFixed(cells: Map<number, CweFixCell>): number[] {
-  return [...cells.values()].filter((c) => c.vulnerable > 0 && c.fixed === c.vulnerable).map((c) => c.cwe).sort((a, b) => a - b);
 }
 
 function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
