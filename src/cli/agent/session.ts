@@ -17,8 +17,8 @@ export interface SessionInput {
   runId?: string;
   config?: RunConfig;
   onEvent?: (event: AgentEvent) => void;
-  /** Called once the run id is known (to say how to resume). */
-  onStart?: (runId: string, store: Store) => void;
+  /** Called once the run id is known (to say how to resume); `resumed` when the run existed before. */
+  onStart?: (runId: string, store: Store, resumed: boolean) => void;
   /** Called while the store is still open, before it closes. */
   onFinish?: (run: AgentRun, store: Store) => Promise<void> | void;
   quiet?: boolean;
@@ -53,7 +53,7 @@ export async function runAgentSession(input: SessionInput): Promise<SessionResul
       onEvent: input.onEvent,
       costOf,
       config: { ...input.config, scannersSkipped: chosen.skipped },
-      onRunOpened: (id) => input.onStart?.(id, store),
+      onRunOpened: (id, resumed) => input.onStart?.(id, store, resumed),
     });
     await input.onFinish?.(run, store);
     return { run, models, chosen, ...(interrupts.received ? { interruptedBy: interrupts.received } : {}) };

@@ -27,10 +27,17 @@ interface RunOptions extends AgentCliOptions {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** The run to continue for `--resume` without `--run-id`: the newest unfinished `run` run. */
-function runToResume(storePath: string): string {
+/**
+ * The run `--resume` continues: `--run-id`'s, which must exist (a mistyped id would otherwise
+ * start a new, paid run), or else the newest unfinished `run` run.
+ */
+function runToResume(storePath: string, runId: string | undefined): string {
   const store = openStore(storePath);
   try {
+    if (runId !== undefined) {
+      if (!store.getRun(runId)) throw new UserError(`--resume: no run "${runId}" in ${storePath}; check the id, or drop --resume to start a run with that id`);
+      return runId;
+    }
     const unfinished = store.listRuns({ kind: 'run' }).find((r) => r.status !== 'done');
     if (!unfinished) throw new UserError(`--resume: no unfinished run in ${storePath}; pass --run-id <id> or start a new run`);
     return unfinished.id;
@@ -72,7 +79,7 @@ function writeOutputs(run: AgentRun, tasks: AgentTask[], store: Store, options: 
   );
   note(`vulnerable after each round (0 = as generated): ${summary.vulnerableAfterRound.join(' → ')}`);
   note(
-    `${summary.calls} LLM calls (${summary.cachedCalls} answered from the store), ` +
+    `${summary.calls} LLM calls + ${summary.cachedCalls} answered from the store, ` +
       `${summary.inputTokens} input + ${summary.outputTokens} output tokens, $${summary.costUsd.toFixed(4)}` +
       `${summary.unpricedCalls ? ` (+${summary.unpricedCalls} unpriced calls)` : ''}; ${(run.wallTimeMs / 1000).toFixed(1)} s`,
   );
@@ -98,7 +105,7 @@ export function registerRun(program: Command): void {
     const tasks: AgentTask[] = loaded.map((t) => ({ ...t, file: outputFileName(t.id) }));
     const clash = findClash(tasks);
     if (clash) throw new UserError(`tasks ${clash[0]} and ${clash[1]} would both be written to ${outputFileName(clash[0])}`);
-    const runId = options.runId ?? (options.resume ? runToResume(globals.store) : undefined);
+    const runId = options.resume ? runToResume(globals.store, options.runId) : options.runId;
     mkdirSync(options.out, { recursive: true });
 
     const progress = new RunProgress(tasks.length);
@@ -113,9 +120,9 @@ export function registerRun(program: Command): void {
       runId,
       config: { tasks: options.tasks, only: options.only ?? null },
       onEvent: progress.onEvent,
-      onStart: (id) => {
+      onStart: (id, _store, resumed) => {
         startedId = id;
-        note(`run ${id}${runId ? ' (continuing)' : ''}: ${tasks.length} tasks, up to ${options.maxIterations} repair rounds, ${options.concurrency} at a time`);
+        note(`run ${id}${resumed ? ' (continuing)' : ''}: ${tasks.length} tasks, up to ${options.maxIterations} repair rounds, ${options.concurrency} at a time`);
       },
       onFinish: (run, store) => {
         progress.stop();
