@@ -33,6 +33,20 @@ function setIdKind(model: ModuleModel, info: CallInfo): Kind | undefined {
 
 /** Whether a call raises or lowers privileges: set*id, a module function doing so, or a named helper. */
 function privilegeKind(model: ModuleModel, call: PyNode, depth = 0): Kind | undefined {
+  // Every function's calls are judged, and judging one walks its callee's calls: answer once
+  // per call and depth (depth 2 and deeper answer alike: no further descent).
+  let memo = KIND_MEMO.get(model);
+  if (!memo) KIND_MEMO.set(model, (memo = new Map()));
+  const key = call.id * 3 + Math.min(depth, 2);
+  if (memo.has(key)) return memo.get(key);
+  const kind = computePrivilegeKind(model, call, depth);
+  memo.set(key, kind);
+  return kind;
+}
+
+const KIND_MEMO = new WeakMap<ModuleModel, Map<number, Kind | undefined>>();
+
+function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): Kind | undefined {
   const info = model.call(call);
   if (!info) return undefined;
   const direct = setIdKind(model, info);
