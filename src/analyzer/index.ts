@@ -1,5 +1,5 @@
 // The built-in Python analyzer: parse, model, taint, rules, suppressions.
-import { Parser, type Language } from 'web-tree-sitter';
+import { Parser, type Language, type Tree } from 'web-tree-sitter';
 import { type Finding, UserError } from '../core/types.js';
 import { cweMatches } from '../cwe/index.js';
 import type { Diagnostic } from '../scanners/types.js';
@@ -49,19 +49,41 @@ export async function analyzeSource(code: string, options: AnalyzeOptions = {}):
   return analyzeSourceSync(code, options);
 }
 
+// One parser for every synchronous analysis: parsing is synchronous, so calls cannot
+// interleave, and creating a parser per file costs about 5% of parsing.
+let sharedParser: Parser | undefined;
+
+function parse(lang: Language, code: string): Tree | null {
+  sharedParser ??= makeParser(lang);
+  try {
+    const tree = sharedParser.parse(code);
+    if (tree) return tree;
+  } catch (error) {
+    dropParser();
+    throw error;
+  }
+  dropParser();
+  return null;
+}
+
+function makeParser(lang: Language): Parser {
+  const parser = new Parser();
+  parser.setLanguage(lang);
+  return parser;
+}
+
+/** After a failed parse the parser may hold state; the next call starts with a new one. */
+function dropParser(): void {
+  sharedParser?.delete();
+  sharedParser = undefined;
+}
+
 /** Synchronous analysis; call `await prepareAnalyzer()` once before. */
 export function analyzeSourceSync(code: string, options: AnalyzeOptions = {}): AnalysisResult {
   if (!language) throw new Error('analyzeSourceSync called before prepareAnalyzer() resolved');
   const file = options.file ?? '<input>';
   const rules = selectRules(options.rules);
-  const parser = new Parser();
-  let tree;
-  try {
-    parser.setLanguage(language);
-    tree = parser.parse(code);
-  } finally {
-    parser.delete();
-  }
+  const tree = parse(language, code);
   if (!tree) return { findings: [], diagnostics: [{ scanner: 'builtin', file, message: 'tree-sitter could not parse the file' }], suppressed: 0 };
   const diagnostics: Diagnostic[] = [];
   let copied;

@@ -72,9 +72,32 @@ export function startsWithName(name: string, prefix: string): boolean {
   return next === '.' || next === '(' || next === '[' || prefix.endsWith('.') || prefix.endsWith('(') || prefix.endsWith('[');
 }
 
+/** The first segment of a dotted name: up to the first `.`, `(` or `[`. */
+function headSegment(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 46 || c === 40 || c === 91) return name.slice(0, i);
+  }
+  return name;
+}
+
+// A name that starts with an alias at a name boundary shares the alias's first segment, so
+// only the aliases filed under the name's own first segment can match (longest first).
+const ALIASES_BY_HEAD = (() => {
+  const byHead = new Map<string, Array<readonly [string, string]>>();
+  for (const alias of SORTED_ALIASES) {
+    const head = headSegment(alias[0]);
+    const list = byHead.get(head);
+    if (list) list.push(alias);
+    else byHead.set(head, [alias]);
+  }
+  return byHead;
+})();
+
 /** Rewrites known aliases to canonical spellings (`cPickle.loads` → `pickle.loads`). */
 export function canonicalName(q: string): string {
-  for (const [from, to] of SORTED_ALIASES) if (startsWithName(q, from)) return to + q.slice(from.length);
+  const candidates = ALIASES_BY_HEAD.get(headSegment(q));
+  if (candidates) for (const [from, to] of candidates) if (startsWithName(q, from)) return to + q.slice(from.length);
   return q;
 }
 
@@ -815,13 +838,25 @@ function rebindingIfBefore(use: PyNode, name: string, scope: Scope, model: Modul
   let child: PyNode = use;
   for (let p = use.parent; p; child = p, p = p.parent) {
     if (BLOCKS.has(p.type))
-      for (const s of p.children) {
+      for (const s of ifElseChildren(p)) {
         if (s.startIndex >= child.startIndex) break;
-        if (s.type === 'if_statement' && s.startIndex > latest && rebindsOnEveryPath(s, name, model)) latest = s.startIndex;
+        if (s.startIndex > latest && rebindsOnEveryPath(s, name, model)) latest = s.startIndex;
       }
     if (p === scope.node) break;
   }
   return latest;
+}
+
+/** Only an `if` with an `else` can rebind on every path; each block's are listed once. */
+const IF_ELSE_CHILDREN = new WeakMap<PyNode, PyNode[]>();
+
+function ifElseChildren(block: PyNode): PyNode[] {
+  let list = IF_ELSE_CHILDREN.get(block);
+  if (!list) {
+    list = block.children.filter((s) => s.type === 'if_statement' && s.children.some((c) => c.type === 'else_clause'));
+    IF_ELSE_CHILDREN.set(block, list);
+  }
+  return list;
 }
 
 function rebindsOnEveryPath(ifStmt: PyNode, name: string, model: ModuleModel, depth = 0): boolean {
