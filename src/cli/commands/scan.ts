@@ -9,7 +9,7 @@ import { parseCweId, UserError, type Finding } from '../../core/types.js';
 import { cweMatches } from '../../cwe/index.js';
 import { scanAll, type CombinedScanResult } from '../../scanners/combine.js';
 import { describeScanners } from '../../scanners/metadata.js';
-import { createScanners, parseScannerList } from '../../scanners/registry.js';
+import { createScanners, parseScannerList, type ScannerName } from '../../scanners/registry.js';
 import type { SourceFile } from '../../scanners/types.js';
 import { toJson } from '../../report/json.js';
 import type { ReportInput } from '../../report/model.js';
@@ -17,6 +17,7 @@ import { toSarifText } from '../../report/sarif.js';
 import { summaryLine, toText } from '../../report/text.js';
 import { readSourceFile } from '../../tasks/read.js';
 import { note } from '../output.js';
+import { scanJudge, type ScanJudge } from './scan-judge.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -29,6 +30,7 @@ interface ScanCliOptions {
   bandit?: string;
   codeql?: string;
   semgrepConfig?: string[];
+  judgeModel?: string;
   exclude?: string[];
   exitZero?: boolean;
   color?: boolean;
@@ -112,47 +114,64 @@ export function registerScan(program: Command): void {
     .argument('<paths...>', 'Python files and folders (folders are searched for *.py)')
     .addOption(new Option('--format <format>', 'report format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--scanners <list>', 'auto (every available one), or a list of builtin,bandit,codeql,semgrep', 'auto')
+    .option('--scanners <list>', 'auto (every available one), or a list of builtin,bandit,codeql,semgrep,llm (llm needs --judge-model)', 'auto')
     .option('--cwe <id>', 'report only findings matching this CWE (same, parent or child)', cweOption)
     .option('--exclude <glob...>', 'inside folders, skip paths matching these globs (relative to the folder, e.g. test or "**/tests/**")')
     .option('--bandit <path>', 'the bandit executable to use')
     .option('--codeql <path>', 'the codeql executable to use')
     .option('--semgrep-config <config...>', 'semgrep rule configs (default p/python)')
+    .option('--judge-model <spec>', 'with --scanners llm: the model asked the study\'s detection question about --cwe, or about the CWE in each file\'s name')
     .option('--exit-zero', 'exit 0 even when findings are reported')
     .option('--color', 'color the text report')
-    .action(async (paths: string[], options: ScanCliOptions) => {
+    .addHelpText('after', '\nExit codes: 0 nothing found (or --exit-zero); 1 findings reported; 2 bad input or configuration.\n')
+    .action(async (paths: string[], options: ScanCliOptions, cmd: Command) => {
       const { files, skipped } = await collectPythonFiles(paths, options.exclude);
       for (const skip of skipped) note(`skipped ${skip.reason}`);
       if (files.length === 0) throw new UserError(`no Python files found in ${paths.join(', ')}`);
 
-      const { scanners, skipped: unavailable } = await createScanners(parseScannerList(options.scanners), {
-        ...(options.bandit ? { bandit: { executable: options.bandit } } : {}),
-        ...(options.codeql ? { codeql: { executable: options.codeql } } : {}),
-        ...(options.semgrepConfig ? { semgrep: { configs: options.semgrepConfig } } : {}),
-      });
-      note(
-        `scanning ${files.length} file${files.length === 1 ? '' : 's'} with ${scanners.map((s) => s.name).join(', ')}` +
-          unavailable.map((s) => `; ${s.name} skipped: ${s.reason}`).join(''),
-      );
-
-      let result = await scanAll(scanners, files);
-      if (options.cwe !== undefined) result = filterByCwe(result, options.cwe);
-      const input: ReportInput = { files, ...result };
-      const baseDir = process.cwd();
-
-      let report: string;
-      if (options.format === 'sarif') report = toSarifText(input, { tools: await describeScanners(scanners), baseDir });
-      else if (options.format === 'json') report = toJson(input, { baseDir });
-      else report = toText(input, { baseDir, color: options.color === true && !options.output });
-
-      if (options.output) {
-        mkdirSync(dirname(resolve(options.output)), { recursive: true });
-        writeFileSync(options.output, report.endsWith('\n') ? report : `${report}\n`);
-        note(`${summaryLine(input)}; report written to ${options.output}`);
-      } else {
-        process.stdout.write(report.endsWith('\n') ? report : `${report}\n`);
-        if (options.format !== 'text') note(summaryLine(input));
+      const names = parseScannerList(options.scanners);
+      let judge: ScanJudge | undefined;
+      if (names !== 'auto' && names.includes('llm')) {
+        judge = scanJudge(options.judgeModel, options.cwe, (cmd.optsWithGlobals() as { store: string }).store);
       }
-      process.exitCode = result.findings.length > 0 && !options.exitZero ? 1 : 0;
+      try {
+        await scanAndReport(files, names, options, judge);
+      } finally {
+        judge?.close();
+      }
     });
+}
+
+/** Runs the scanners over the files and writes the report; sets the exit code. */
+async function scanAndReport(files: SourceFile[], names: ScannerName[] | 'auto', options: ScanCliOptions, judge: ScanJudge | undefined): Promise<void> {
+  const { scanners, skipped: unavailable } = await createScanners(names, {
+    ...(options.bandit ? { bandit: { executable: options.bandit } } : {}),
+    ...(options.codeql ? { codeql: { executable: options.codeql } } : {}),
+    ...(options.semgrepConfig ? { semgrep: { configs: options.semgrepConfig } } : {}),
+    ...(judge ? { llm: judge.options } : {}),
+  });
+  note(
+    `scanning ${files.length} file${files.length === 1 ? '' : 's'} with ${scanners.map((s) => s.name).join(', ')}` +
+      unavailable.map((s) => `; ${s.name} skipped: ${s.reason}`).join(''),
+  );
+
+  let result = await scanAll(scanners, files);
+  if (options.cwe !== undefined) result = filterByCwe(result, options.cwe);
+  const input: ReportInput = { files, ...result };
+  const baseDir = process.cwd();
+
+  let report: string;
+  if (options.format === 'sarif') report = toSarifText(input, { tools: await describeScanners(scanners), baseDir });
+  else if (options.format === 'json') report = toJson(input, { baseDir });
+  else report = toText(input, { baseDir, color: options.color === true && !options.output });
+
+  if (options.output) {
+    mkdirSync(dirname(resolve(options.output)), { recursive: true });
+    writeFileSync(options.output, report.endsWith('\n') ? report : `${report}\n`);
+    note(`${summaryLine(input)}; report written to ${options.output}`);
+  } else {
+    process.stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+    if (options.format !== 'text') note(summaryLine(input));
+  }
+  process.exitCode = result.findings.length > 0 && !options.exitZero ? 1 : 0;
 }
