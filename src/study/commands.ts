@@ -1,11 +1,10 @@
 // One function per CLI command of the study harness's data side; the CLI only parses
 // arguments and prints.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UserError } from '../core/types.js';
 import { renderStudyMarkdown } from '../report/html-markdown.js';
 import { renderStudyHtml } from '../report/html.js';
 import type { StudyReportData } from '../report/html-types.js';
+import { writeTextFile } from '../report/write-file.js';
 import { openStore, type Store } from '../store/index.js';
 import { studyArtifactsDir } from '../tasks/datasets.js';
 import { TABLE_FORMATS, renderTables, type TablesFormat } from './render.js';
@@ -73,21 +72,12 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const data = { ...mergeReports('secagent report', reports), generatedAt: new Date().toISOString() };
   const written: WrittenReport = { data };
   if (options.html) {
-    writeText(options.html, renderStudyHtml(data));
+    writeTextFile(options.html, renderStudyHtml(data));
     written.html = options.html;
   }
   if (options.markdown) {
-    writeText(options.markdown, renderStudyMarkdown(data));
+    writeTextFile(options.markdown, renderStudyMarkdown(data));
     written.markdown = options.markdown;
   }
   return written;
-}
-
-function writeText(path: string, text: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
-  }
 }

@@ -5,12 +5,11 @@
 // `secagent study tables --artifacts [dir]`: Tables 2-5 from the published artifacts, with
 // `--rejudge <scanners>` the same samples judged by secagent's scanners beside them.
 // Exit 0 when done, 2 for bad input, 130 when interrupted.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../../core/types.js';
 import { costOf } from '../../llm/pricing.js';
 import { PROMPT_PRESETS, type PromptPreset } from '../../llm/prompts.js';
+import { writeTextFile } from '../../report/write-file.js';
 import { VERDICT_POLICIES, type VerdictPolicy } from '../../scanners/combine.js';
 import { openStore, type Store } from '../../store/store.js';
 import {
@@ -100,12 +99,7 @@ function writeOutput(text: string, output: string | undefined): void {
     process.stdout.write(text);
     return;
   }
-  try {
-    mkdirSync(dirname(output), { recursive: true });
-    writeFileSync(output, text);
-  } catch (err) {
-    throw new UserError(`${output}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
-  }
+  writeTextFile(output, text);
   note(`wrote ${output}`);
 }
 

@@ -1,12 +1,11 @@
 // Reports on experiment runs: the tables, charts and per-task drill-down of an rq1-rq4 run
 // from the store, or of any other run (the agent's), or of the published artifacts; as one
 // self-contained HTML page and/or Markdown.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UserError } from '../../core/types.js';
 import { renderStudyMarkdown } from '../../report/html-markdown.js';
 import { renderStudyHtml } from '../../report/html.js';
 import type { StudyReportData } from '../../report/html-types.js';
+import { writeTextFile } from '../../report/write-file.js';
 import type { Store } from '../../store/store.js';
 import type { RejudgedTables } from '../rejudge.js';
 import { buildArtifactsReport, buildStoreReport, mergeReports, storeDrillGroup } from '../report.js';
@@ -108,22 +107,13 @@ export async function buildStudyReport(options: StudyReportOptions): Promise<Stu
   const data: StudyReportData = { ...mergeReports('secagent report', reports), generatedAt: new Date().toISOString() };
   const written: string[] = [];
   if (options.html) {
-    writeText(options.html, renderStudyHtml(data));
+    writeTextFile(options.html, renderStudyHtml(data));
     written.push(options.html);
   }
   const markdown = renderStudyMarkdown(data);
   if (options.markdown) {
-    writeText(options.markdown, markdown);
+    writeTextFile(options.markdown, markdown);
     written.push(options.markdown);
   }
   return { data, markdown, written };
-}
-
-function writeText(path: string, text: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
-  }
 }
