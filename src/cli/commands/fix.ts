@@ -1,8 +1,8 @@
 // `secagent fix <file.py...>`: the loop from existing code. Prints a unified diff of each
 // repaired file on stdout, or with --write replaces the files and keeps each original as
-// `<file>.orig`. Exit 0 when every file ends secure, 1 when some remain vulnerable (or could
+// `<file>.orig` (an existing `.orig`, from an earlier --write, is left as it is). Exit 0 when every file ends secure, 1 when some remain vulnerable (or could
 // not be processed), 2 for bad input or configuration, 130 when interrupted.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
@@ -71,9 +71,12 @@ export function registerFix(program: Command): void {
         continue;
       }
       if (options.write) {
-        writeFileSync(`${task.file}.orig`, task.code!, 'utf8');
+        // A second --write must not replace the first original with already-repaired code.
+        const backup = `${task.file}.orig`;
+        const hadBackup = existsSync(backup);
+        if (!hadBackup) writeFileSync(backup, task.code!, 'utf8');
         writeFileSync(task.file, repaired, 'utf8');
-        note(`${task.file}: repaired (${outcome.status}); original kept as ${task.file}.orig`);
+        note(`${task.file}: repaired (${outcome.status}); ${hadBackup ? `${backup} (from an earlier --write) left as it was` : `original kept as ${backup}`}`);
       } else {
         process.stdout.write(createTwoFilesPatch(task.file, task.file, task.code!, repaired, 'original', `repaired (${outcome.status})`));
       }
