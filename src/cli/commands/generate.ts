@@ -11,7 +11,7 @@ import { addAgentOptions, addCweOption, type AgentCliOptions } from '../agent/op
 import { detailedReporter } from '../agent/progress.js';
 import { runAgentSession } from '../agent/session.js';
 import { INTERRUPTED_EXIT_CODE } from '../agent/interrupt.js';
-import { note } from '../output.js';
+import { formatUsd, note } from '../output.js';
 
 interface GenerateOptions extends AgentCliOptions {
   file?: string;
@@ -76,7 +76,7 @@ export function registerGenerate(program: Command): void {
     });
     const outcome = session.run.outcomes[0];
     if (session.run.status === 'interrupted' || !outcome) {
-      note(`interrupted; run ${runId} is in the store`);
+      note(`interrupted; run ${runId} is in the store: the same command again answers the completed calls from it`);
       process.exitCode = INTERRUPTED_EXIT_CODE;
       return;
     }
@@ -91,7 +91,7 @@ export function registerGenerate(program: Command): void {
     } else if (outcome.code !== undefined) {
       process.stdout.write(outcome.code.endsWith('\n') ? outcome.code : `${outcome.code}\n`);
     }
-    note(`run ${runId}: ${tokens.inputTokens} input + ${tokens.outputTokens} output tokens${tokens.costUsd ? `, $${tokens.costUsd.toFixed(4)}` : ''}`);
+    note(`run ${runId}: ${tokens.inputTokens} input + ${tokens.outputTokens} output tokens${tokens.costUsd ? `, ${formatUsd(tokens.costUsd)}` : ''}`);
     if (outcome.code === undefined) process.exitCode = 1;
   });
 }

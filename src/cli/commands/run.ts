@@ -14,7 +14,7 @@ import { INTERRUPTED_EXIT_CODE } from '../agent/interrupt.js';
 import { addAgentOptions, integerAtLeast, type AgentCliOptions } from '../agent/options.js';
 import { RunProgress } from '../agent/progress.js';
 import { runAgentSession } from '../agent/session.js';
-import { note } from '../output.js';
+import { formatUsd, note } from '../output.js';
 
 interface RunOptions extends AgentCliOptions {
   tasks: string;
@@ -80,7 +80,7 @@ function writeOutputs(run: AgentRun, tasks: AgentTask[], store: Store, options: 
   note(`vulnerable after each round (0 = as generated): ${summary.vulnerableAfterRound.join(' → ')}`);
   note(
     `${summary.calls} LLM calls + ${summary.cachedCalls} answered from the store, ` +
-      `${summary.inputTokens} input + ${summary.outputTokens} output tokens, $${summary.costUsd.toFixed(4)}` +
+      `${summary.inputTokens} input + ${summary.outputTokens} output tokens, ${formatUsd(summary.costUsd)}` +
       `${summary.unpricedCalls ? ` (+${summary.unpricedCalls} unpriced calls)` : ''}; ${(run.wallTimeMs / 1000).toFixed(1)} s`,
   );
   note(`wrote ${files.size} code files and summary.json to ${options.out}`);
