@@ -7,7 +7,7 @@ import type { StudyReportData } from '../report/html-types.js';
 import { writeTextFile } from '../report/write-file.js';
 import { openStore, type Store } from '../store/index.js';
 import { studyArtifactsDir } from '../tasks/datasets.js';
-import { TABLE_FORMATS, renderTables, type TablesFormat } from './render.js';
+import { TABLE_FORMATS, renderTables, unknownFormatError, type TablesFormat } from './render.js';
 import type { RejudgedTables } from './rejudge.js';
 import { buildArtifactsReport, buildStoreReport, mergeReports } from './report.js';
 import { computeStudyTables } from './tables.js';
@@ -21,7 +21,7 @@ export interface StudyTablesOptions {
 /** `secagent study tables`: Tables 2-5 from the published artifacts, as JSON, Markdown or CSV. */
 export function studyTables({ artifacts, format = 'json' }: StudyTablesOptions = {}): string {
   if (!TABLE_FORMATS.includes(format as TablesFormat)) {
-    throw new UserError(`unknown format ${JSON.stringify(format)}: use one of ${TABLE_FORMATS.join(', ')}`);
+    throw unknownFormatError(format);
   }
   return renderTables(computeStudyTables(artifacts ?? studyArtifactsDir()), format as TablesFormat);
 }

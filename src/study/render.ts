@@ -28,8 +28,13 @@ export function renderTables(tables: StudyTables, format: TablesFormat): string 
     case 'csv':
       return renderTablesCsv(tables);
     default:
-      throw new UserError(`unknown format ${JSON.stringify(format)}: use one of ${TABLE_FORMATS.join(', ')}`);
+      throw unknownFormatError(format);
   }
+}
+
+/** The error for a tables format other than json, markdown and csv. */
+export function unknownFormatError(format: unknown): UserError {
+  return new UserError(`unknown format ${JSON.stringify(format)}: use one of ${TABLE_FORMATS.join(', ')}`);
 }
 
 /** The required keys first (table2..table5, notes), then the extras (ci, details, figures). */
@@ -53,8 +58,12 @@ export function renderTablesJson(t: StudyTables): string {
 
 // ---------------------------------------------------------------- generic tables
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
-const ciText = (ci: Interval | undefined) => (ci && Number.isFinite(ci.p) ? `[${pct(ci.low)}, ${pct(ci.high)}]` : '');
+/** A share as a percentage with one decimal; `—` when it is not a finite number. */
+export const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
+/** A Wilson interval as `[low, high]`; empty when there is none or its share is undefined. */
+export const ciText = (ci: Interval | undefined) => (ci && Number.isFinite(ci.p) ? `[${pct(ci.low)}, ${pct(ci.high)}]` : '');
+/** `k/n (share)`. */
+export const ratio = (k: number, n: number) => `${k}/${n} (${pct(k / n)})`;
 
 function noteMark(notes: StudyNote[], table: TableName, row: ModelKey | undefined, column: ModelKey): string {
   const matching = notes.filter((n) => n.table === table && n.row === row && n.column === column);
@@ -75,7 +84,7 @@ export function studyReportTables(t: StudyTables): ReportTable[] {
         'Vulnerable',
         ...GENERATORS.map((g) => {
           const c = t.table2[g];
-          return c ? `${c.vulnerable}/${c.total} (${pct(c.vulnerable / c.total)}) ${ciText(t.ci.table2[g])}${noteMark(t.notes, 'table2', undefined, g)}` : '—';
+          return c ? `${ratio(c.vulnerable, c.total)} ${ciText(t.ci.table2[g])}${noteMark(t.notes, 'table2', undefined, g)}` : '—';
         }),
       ],
     ],
@@ -89,7 +98,7 @@ export function studyReportTables(t: StudyTables): ReportTable[] {
       MODEL_LABEL[det],
       ...GENERATORS.map((g) => {
         const c = row[g];
-        return c ? `${c.correct}/${c.total} (${pct(c.correct / c.total)}) ${ciText(t.ci.table3[det]?.[g])}${noteMark(t.notes, 'table3', det, g)}` : '—';
+        return c ? `${ratio(c.correct, c.total)} ${ciText(t.ci.table3[det]?.[g])}${noteMark(t.notes, 'table3', det, g)}` : '—';
       }),
     ]),
   });
@@ -102,7 +111,7 @@ export function studyReportTables(t: StudyTables): ReportTable[] {
       MODEL_LABEL[rep],
       ...GENERATORS.map((g) => {
         const c = row[g];
-        return c ? `${c.fixed}/${c.vulnerable} (${pct(c.fixed / c.vulnerable)}) ${ciText(t.ci.table4[rep]?.[g])}${noteMark(t.notes, 'table4', rep, g)}` : '—';
+        return c ? `${ratio(c.fixed, c.vulnerable)} ${ciText(t.ci.table4[rep]?.[g])}${noteMark(t.notes, 'table4', rep, g)}` : '—';
       }),
     ]),
   });
@@ -191,14 +200,19 @@ export function renderTablesMarkdown(t: StudyTables): string {
   return parts.join('\n') + '\n';
 }
 
-const CSV_HEADER = ['table', 'row', 'column', 'count', 'total', 'rate', 'ci_low', 'ci_high', 'published_count', 'published_rate'];
+/** The columns of the CSV of Tables 2-5, the study's and an experiment's. */
+export const CSV_HEADER = ['table', 'row', 'column', 'count', 'total', 'rate', 'ci_low', 'ci_high', 'published_count', 'published_rate'];
+
+/** A number for the CSV, rounded to 6 decimals; empty when there is none or it is not finite. */
+export function csvNumber(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6);
+}
 
 /** One line per cell of Tables 2-5: `count/total = rate`, its Wilson interval and the paper's figure. */
 export function renderTablesCsv(t: StudyTables): string {
   const lines = [CSV_HEADER.join(',')];
-  const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6));
   const push = (table: string, row: string, column: string, count: number, total: number, rate: number, ci: Interval | undefined, pubCount?: number, pubRate?: number) =>
-    lines.push([table, row, column, String(count), String(total), num(rate), num(ci?.low), num(ci?.high), num(pubCount), num(pubRate)].map(csvCell).join(','));
+    lines.push([table, row, column, String(count), String(total), csvNumber(rate), csvNumber(ci?.low), csvNumber(ci?.high), csvNumber(pubCount), csvNumber(pubRate)].map(csvCell).join(','));
 
   for (const [g, c] of entries(t.table2)) {
     const pub = PUBLISHED.table2[g];
@@ -226,6 +240,6 @@ export function renderTablesCsv(t: StudyTables): string {
   return lines.join('\n') + '\n';
 }
 
-function csvCell(s: string): string {
+export function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

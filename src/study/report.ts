@@ -7,11 +7,9 @@ import { RQ4_ROUNDS } from './artifacts.js';
 import { requireRun } from './experiments/common.js';
 import { rq4DrillGroups, type Rq4DrillOptions } from './drilldown.js';
 import { GENERATORS } from './labels.js';
-import { MODEL_LABEL, studyReportTables } from './render.js';
+import { MODEL_LABEL, ratio, studyReportTables } from './render.js';
 import type { RejudgedTables } from './rejudge.js';
 import { computeStudyTables, type StudyTables } from './tables.js';
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
 
 export interface ArtifactsReportOptions extends Rq4DrillOptions {
   /** Tables 2 and 4 recomputed with another judge (rejudgeArtifacts), shown beside the study's. */
@@ -115,7 +113,7 @@ export function rejudgedTables(t: StudyTables, r: RejudgedTables, judge: string)
 }
 
 function cellText(k: number | undefined, n: number | undefined): string {
-  return k === undefined || n === undefined ? '—' : `${k}/${n} (${pct(k / n)})`;
+  return k === undefined || n === undefined ? '—' : ratio(k, n);
 }
 
 // ---------------------------------------------------------------- a run from the store

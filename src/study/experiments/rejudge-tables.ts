@@ -9,11 +9,12 @@ import type { Scanner } from '../../scanners/types.js';
 import type { Store } from '../../store/store.js';
 import type { ReportTable } from '../../report/html-types.js';
 import { listRq1Samples } from '../labels.js';
-import { MODEL_LABEL, renderTablesCsv, renderTablesJson, renderTablesMarkdown, type TablesFormat } from '../render.js';
+import { csvNumber, pct, renderTablesCsv, renderTablesJson, renderTablesMarkdown, type TablesFormat } from '../render.js';
 import { rejudgeArtifacts, type RejudgedTables } from '../rejudge.js';
 import { rejudgedTables } from '../report.js';
 import type { StudyTables } from '../tables.js';
 import { CodeJudge } from './common.js';
+import { modelLabel } from './render.js';
 
 export interface RejudgeOptions {
   /** The scan cache; repeated re-judging of the same code with the same scanners is then instant. */
@@ -86,15 +87,14 @@ export function renderTablesWithRejudged(tables: StudyTables, r: Rejudged, forma
     }
     case 'csv': {
       const lines = renderTablesCsv(tables).trimEnd().split('\n');
-      const num = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 1e6) / 1e6) : '');
       for (const [g, c] of Object.entries(r.rejudged.table2)) {
         const ci = r.rejudged.ci.table2[g as keyof typeof r.rejudged.ci.table2];
-        lines.push(['table2-rejudged', '', g, c!.vulnerable, c!.total, num(c!.vulnerable / c!.total), num(ci?.low ?? NaN), num(ci?.high ?? NaN), '', ''].join(','));
+        lines.push(['table2-rejudged', '', g, c!.vulnerable, c!.total, csvNumber(c!.vulnerable / c!.total), csvNumber(ci?.low ?? NaN), csvNumber(ci?.high ?? NaN), '', ''].join(','));
       }
       for (const [rep, row] of Object.entries(r.rejudged.table4)) {
         for (const [g, c] of Object.entries(row ?? {})) {
           const ci = r.rejudged.ci.table4[rep as keyof typeof r.rejudged.ci.table4]?.[g as keyof typeof row];
-          lines.push(['table4-rejudged', rep, g, c!.fixed, c!.vulnerable, num(c!.fixed / c!.vulnerable), num(ci?.low ?? NaN), num(ci?.high ?? NaN), '', ''].join(','));
+          lines.push(['table4-rejudged', rep, g, c!.fixed, c!.vulnerable, csvNumber(c!.fixed / c!.vulnerable), csvNumber(ci?.low ?? NaN), csvNumber(ci?.high ?? NaN), '', ''].join(','));
         }
       }
       return lines.join('\n') + '\n';
@@ -106,20 +106,20 @@ export function renderTablesWithRejudged(tables: StudyTables, r: Rejudged, forma
 
 /** How often the judge agrees with the study's RQ1 labels: counts, recall and precision against them. */
 function agreementTable(r: Rejudged): ReportTable {
-  const pct = (k: number, n: number) => (n > 0 ? `${((k / n) * 100).toFixed(1)}%` : '—');
+  const share = (k: number, n: number) => pct(k / n);
   return {
     title: `RQ1 verdicts of ${r.judgeName} against the study's labels`,
     caption: 'Recall: share of the study\'s vulnerable samples the judge also flags; precision: share of the judge\'s flags the study also labels vulnerable.',
     header: ['Generator', 'Both vulnerable', 'Study only', 'Judge only', 'Neither', 'Recall', 'Precision', 'Agreement'],
     rows: Object.entries(r.agreement).map(([g, a]) => [
-      MODEL_LABEL[g as keyof typeof MODEL_LABEL] ?? g,
+      modelLabel(g),
       String(a.both),
       String(a.studyOnly),
       String(a.judgeOnly),
       String(a.neither),
-      pct(a.both, a.both + a.studyOnly),
-      pct(a.both, a.both + a.judgeOnly),
-      pct(a.both + a.neither, a.both + a.studyOnly + a.judgeOnly + a.neither),
+      share(a.both, a.both + a.studyOnly),
+      share(a.both, a.both + a.judgeOnly),
+      share(a.both + a.neither, a.both + a.studyOnly + a.judgeOnly + a.neither),
     ]),
   };
 }

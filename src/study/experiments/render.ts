@@ -1,17 +1,12 @@
 // Experiment results as JSON, Markdown or CSV, and as the layout tables and charts of the
 // HTML/Markdown report. Rows and columns are whatever models the experiment ran, so the
 // columns come from the data, not from the study's four generators.
-import { UserError } from '../../core/types.js';
 import { cweFixChartSpec, falsePositiveChartSpec, renderChartSvg, roundsChartSpec, type RatePoint, type RoundPoint } from '../../report/charts.js';
 import { markdownTable } from '../../report/html-markdown.js';
 import type { ReportChart, ReportTable } from '../../report/html-types.js';
-import { MODEL_LABEL, TABLE_FORMATS, type TablesFormat } from '../render.js';
+import { CSV_HEADER, MODEL_LABEL, ciText, csvCell, csvNumber, pct, ratio, unknownFormatError, type TablesFormat } from '../render.js';
 import type { Interval } from '../stats.js';
 import type { ExperimentTables, Grid } from './types.js';
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
-const ciText = (ci: Interval | undefined) => (ci && Number.isFinite(ci.p) ? `[${pct(ci.low)}, ${pct(ci.high)}]` : '');
-const ratio = (k: number, n: number) => `${k}/${n} (${pct(n > 0 ? k / n : NaN)})`;
 
 /** A model key as shown: the study's names for its four models, the id itself for others. */
 export function modelLabel(key: string): string {
@@ -38,7 +33,7 @@ export function renderExperiment(t: ExperimentTables, format: TablesFormat | str
     case 'csv':
       return renderExperimentCsv(t);
     default:
-      throw new UserError(`unknown format ${JSON.stringify(format)}: use one of ${TABLE_FORMATS.join(', ')}`);
+      throw unknownFormatError(format);
   }
 }
 
@@ -230,14 +225,11 @@ export function renderExperimentMarkdown(t: ExperimentTables): string {
   return parts.join('\n');
 }
 
-const CSV_HEADER = ['table', 'row', 'column', 'count', 'total', 'rate', 'ci_low', 'ci_high', 'published_count', 'published_rate'];
-
 /** One line per cell of Tables 2-5, in the columns `study tables --format csv` uses (no published figures here). */
 export function renderExperimentCsv(t: ExperimentTables): string {
   const lines = [CSV_HEADER.join(',')];
-  const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1e6) / 1e6));
   const push = (table: string, row: string, column: string, count: number, total: number, rate: number, ci: Interval | undefined) =>
-    lines.push([table, row, column, String(count), String(total), num(rate), num(ci?.low), num(ci?.high), '', ''].map(csvCell).join(','));
+    lines.push([table, row, column, String(count), String(total), csvNumber(rate), csvNumber(ci?.low), csvNumber(ci?.high), '', ''].map(csvCell).join(','));
   for (const [g, c] of Object.entries(t.table2 ?? {})) push('table2', '', g, c.vulnerable, c.total, c.vulnerable / c.total, t.ci.table2?.[g]);
   for (const [d, row] of Object.entries(t.table3 ?? {})) {
     for (const [g, c] of Object.entries(row)) push('table3', d, g, c.correct, c.total, c.correct / c.total, t.ci.table3?.[d]?.[g]);
@@ -252,8 +244,4 @@ export function renderExperimentCsv(t: ExperimentTables): string {
     }
   }
   return lines.join('\n') + '\n';
-}
-
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
