@@ -1,10 +1,11 @@
 // Readers for the published LLMSecureCode artifacts beyond the label CSVs (see labels.ts):
 // RQ2 detection answers, RQ3 verify labels, RQ4 iteration logs and code folders.
 // Every missing or malformed file becomes a UserError naming the file and the problem.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, cweOfTaskId, parseCweId } from '../core/types.js';
 import { readSourceFile } from '../tasks/read.js';
+import { isDirectory, listDir } from './folders.js';
 import { GENERATORS, GENERATOR_FILE_NAME, REPAIRERS, readLabelCsv, type Generator, type Repairer } from './labels.js';
 
 export type { Generator, Repairer } from './labels.js';
@@ -336,17 +337,4 @@ export function cweOfTask(taskId: string, where: string): number {
   const cwe = cweOfTaskId(taskId) ?? parseCweId(taskId);
   if (cwe === undefined) throw new UserError(`${where}: task id ${taskId} names no CWE`);
   return cwe;
-}
-
-function listDir(dir: string): string[] {
-  if (!isDirectory(dir)) throw new UserError(`${dir}: no such folder`);
-  return readdirSync(dir).sort();
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,10 +1,11 @@
 // Reading the published LLMSecureCode labels (RQ1 reviews, RQ3 verifications) and listing
 // the labelled code samples they refer to. `root` is the artifacts folder
 // (`../shared/datasets/llmsecurecode`, see studyArtifactsDir()).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, cweOfTaskId } from '../core/types.js';
 import { readSourceFile } from '../tasks/read.js';
+import { isDirectory, listDir } from './folders.js';
 
 /** The four code generators of the study, named as in the RQ1 code folders. */
 export type Generator = 'gpt3.5' | 'gpt4' | 'codellama' | 'codegeex2';
@@ -160,24 +161,12 @@ function pairLabelsWithFiles(
 /** Task ids (`CWE-XXX/name.py`) of the Python files one level of CWE folders below `dir`. */
 function listPythonFiles(dir: string): string[] {
   const ids: string[] = [];
-  for (const sub of readDirSorted(dir)) {
+  for (const sub of listDir(dir)) {
     const subPath = join(dir, sub);
     if (!isDirectory(subPath)) continue;
-    for (const file of readDirSorted(subPath)) {
+    for (const file of listDir(subPath)) {
       if (file.endsWith('.py')) ids.push(`${sub}/${file}`);
     }
   }
   return ids;
-}
-
-function readDirSorted(dir: string): string[] {
-  return readdirSync(dir).sort();
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
