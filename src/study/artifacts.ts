@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UserError, cweOfTaskId, parseCweId } from '../core/types.js';
 import { readSourceFile } from '../tasks/read.js';
 import { isDirectory, listDir } from './folders.js';
-import { GENERATORS, GENERATOR_FILE_NAME, REPAIRERS, readLabelCsv, type Generator, type Repairer } from './labels.js';
+import { GENERATORS, REPAIRERS, readLabelCsv, rq1LabelFile, rq3VerifyFile, type Generator, type Repairer } from './labels.js';
 
 export type { Generator, Repairer } from './labels.js';
 
@@ -41,7 +41,7 @@ export function taskIdFromFlatName(name: string): string | undefined {
 export function readRq1Labels(root: string): Map<Generator, Map<string, number>> {
   const labels = new Map<Generator, Map<string, number>>();
   for (const generator of GENERATORS) {
-    labels.set(generator, readLabelCsv(join(root, 'RQ1', `review_${GENERATOR_FILE_NAME[generator]}.csv`)));
+    labels.set(generator, readLabelCsv(rq1LabelFile(root, generator)));
   }
   return labels;
 }
@@ -59,7 +59,7 @@ export function readRq3Verify(root: string): VerifyLabels[] {
   const out: VerifyLabels[] = [];
   for (const repairer of REPAIRERS) {
     for (const generator of GENERATORS) {
-      const path = join(root, 'RQ3', `verify_${repairer}_for_${GENERATOR_FILE_NAME[generator]}.csv`);
+      const path = rq3VerifyFile(root, repairer, generator);
       const labels = readLabelCsv(path);
       for (const [taskId, label] of labels) {
         if (![-1, 0, 0.5, 1].includes(label)) {

@@ -21,7 +21,7 @@ import {
   type ModelKey,
   type Rq4Run,
 } from './artifacts.js';
-import { GENERATOR_FILE_NAME, isVulnerableLabel, listRq1Samples } from './labels.js';
+import { GENERATOR_FILE_NAME, isVulnerableLabel, listRq1Samples, rq3CodeDir } from './labels.js';
 
 export const IMPORT_KINDS = {
   rq1: 'study-import-rq1',
@@ -90,7 +90,7 @@ export function importArtifacts(store: Store, root: string, options: ImportOptio
 
   for (const v of readRq3Verify(root)) {
     const runId = importRunId('rq3', v.repairer, 'for', v.generator);
-    const codeDir = join(root, 'RQ3', `fixedCodes_${v.repairer}_for_${GENERATOR_FILE_NAME[v.generator]}`);
+    const codeDir = rq3CodeDir(root, v.repairer, v.generator);
     const original = new Map(rq1.filter((s) => s.generator === v.generator).map((s) => [s.taskId, s] as const));
     importer.run(runId, IMPORT_KINDS.rq3, { source: 'llmsecurecode', repairer: v.repairer, generator: v.generator }, () => {
       for (const [taskId, s] of original) {

@@ -23,6 +23,26 @@ export const GENERATOR_FILE_NAME: Readonly<Record<Generator, string>> = {
   codegeex2: 'codegeex',
 };
 
+/** `RQ1/review_<m>.csv`: the published labels of a generator's RQ1 code. */
+export function rq1LabelFile(root: string, generator: Generator): string {
+  return join(root, 'RQ1', `review_${GENERATOR_FILE_NAME[generator]}.csv`);
+}
+
+/** `RQ1/generatedCode_<model>`: a generator's RQ1 code, one folder per CWE. */
+export function rq1CodeDir(root: string, generator: Generator): string {
+  return join(root, 'RQ1', `generatedCode_${generator}`);
+}
+
+/** `RQ3/verify_<r>_for_<m>.csv`: the labels of a repairer's one-shot repairs of a generator's code. */
+export function rq3VerifyFile(root: string, repairer: Repairer, generator: Generator): string {
+  return join(root, 'RQ3', `verify_${repairer}_for_${GENERATOR_FILE_NAME[generator]}.csv`);
+}
+
+/** `RQ3/fixedCodes_<r>_for_<m>`: a repairer's one-shot repairs of a generator's code, one folder per CWE. */
+export function rq3CodeDir(root: string, repairer: Repairer, generator: Generator): string {
+  return join(root, 'RQ3', `fixedCodes_${repairer}_for_${GENERATOR_FILE_NAME[generator]}`);
+}
+
 export interface StudySample {
   set: 'rq1' | 'rq3';
   generator: Generator;
@@ -89,9 +109,7 @@ export function readLabelCsv(path: string): Map<string, number> {
 export function listRq1Samples(root: string, options: ListOptions = {}): StudySample[] {
   const samples: StudySample[] = [];
   for (const generator of GENERATORS) {
-    const labelFile = join(root, 'RQ1', `review_${GENERATOR_FILE_NAME[generator]}.csv`);
-    const codeDir = join(root, 'RQ1', `generatedCode_${generator}`);
-    samples.push(...pairLabelsWithFiles('rq1', generator, undefined, labelFile, codeDir, options));
+    samples.push(...pairLabelsWithFiles('rq1', generator, undefined, rq1LabelFile(root, generator), rq1CodeDir(root, generator), options));
   }
   return samples;
 }
@@ -105,10 +123,7 @@ export function listRq3Samples(root: string, options: ListOptions = {}): StudySa
   const samples: StudySample[] = [];
   for (const repairer of REPAIRERS) {
     for (const generator of GENERATORS) {
-      const setup = `${repairer}_for_${GENERATOR_FILE_NAME[generator]}`;
-      const labelFile = join(root, 'RQ3', `verify_${setup}.csv`);
-      const codeDir = join(root, 'RQ3', `fixedCodes_${setup}`);
-      samples.push(...pairLabelsWithFiles('rq3', generator, repairer, labelFile, codeDir, options));
+      samples.push(...pairLabelsWithFiles('rq3', generator, repairer, rq3VerifyFile(root, repairer, generator), rq3CodeDir(root, repairer, generator), options));
     }
   }
   return samples;

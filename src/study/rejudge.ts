@@ -6,7 +6,7 @@ import { readSourceFile } from '../tasks/read.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelKey } from './artifacts.js';
-import { GENERATOR_FILE_NAME, REPAIRERS, listRq1Samples } from './labels.js';
+import { REPAIRERS, listRq1Samples, rq3CodeDir } from './labels.js';
 import { wilson, type Interval } from './stats.js';
 import type { Table2Cell, Table4Cell } from './tables.js';
 
@@ -56,7 +56,7 @@ export async function rejudgeArtifacts(root: string, judge: Judge, options: Reju
   for (const repairer of REPAIRERS) {
     for (const s of rq1) {
       if (!s.vulnerable) continue;
-      const path = join(root, 'RQ3', `fixedCodes_${repairer}_for_${GENERATOR_FILE_NAME[s.generator]}`, s.taskId);
+      const path = join(rq3CodeDir(root, repairer, s.generator), s.taskId);
       if (!existsSync(path)) throw new UserError(`${path}: no repaired code for an RQ1-vulnerable sample`);
       jobs.push({ set: 'rq3', generator: s.generator, repairer, taskId: s.taskId, cwe: s.cwe, path });
     }
