@@ -1,16 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeInWorkers } from '../analyzer/index.js';
 import { BuiltinScanner } from './builtin.js';
+import { studyArtifactsDir } from '../tasks/datasets.js';
 import type { SourceFile } from './types.js';
-
-const DATASETS = resolve(fileURLToPath(import.meta.url), '../../..', '../shared/datasets');
 
 /** Generated study samples (some vulnerable, some not) plus a few odd inputs, in a fixed order. */
 function sampleBatch(count: number): SourceFile[] {
-  const root = join(DATASETS, 'llmsecurecode/RQ1/generatedCode_gpt3.5');
+  const root = join(studyArtifactsDir(), 'RQ1/generatedCode_gpt3.5');
   const files: SourceFile[] = [];
   for (const dir of readdirSync(root).sort())
     for (const name of readdirSync(join(root, dir)).sort())

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../core/types.js';
 import type { Store } from '../store/index.js';
+import { securityEvalPath } from '../tasks/datasets.js';
 import { parseSecurityEvalJsonl } from '../tasks/load.js';
 import { readSourceFile } from '../tasks/read.js';
 import {
@@ -232,7 +233,7 @@ class RunImporter {
 
 function loadPrompts(root: string, options: ImportOptions): Map<string, string> {
   if (options.securityEval === false) return new Map();
-  const path = options.securityEval ?? join(root, '..', 'securityeval', 'dataset.jsonl');
+  const path = options.securityEval ?? securityEvalPath(join(root, '..'));
   if (options.securityEval === undefined && !existsSync(path)) return new Map();
   return new Map(parseSecurityEvalJsonl(readSourceFile(path), path).map((r) => [r.id, r.prompt]));
 }
