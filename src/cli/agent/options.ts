@@ -3,7 +3,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MAX_ASKS, DEFAULT_MAX_ITERATIONS, MAX_TEMPERATURE, type AgentSettings } from '../../agent/index.js';
 import { parseCweId, UserError } from '../../core/types.js';
-import { createChatModel } from '../../llm/create.js';
+import { createChatModel, type ChatModelOptions } from '../../llm/create.js';
 import { PROMPT_PRESETS, type PromptPreset } from '../../llm/prompts.js';
 import type { ChatModel } from '../../llm/types.js';
 import { VERDICT_POLICIES, type VerdictPolicy } from '../../scanners/combine.js';
@@ -51,7 +51,8 @@ function stepValue(value: string): number {
   return n;
 }
 
-function cweValue(value: string): number {
+/** `--cwe`'s parser: `89`, `CWE-89` or `CWE-089`. */
+export function cweValue(value: string): number {
   const n = parseCweId(value);
   if (n === undefined) throw new InvalidArgumentError('expected a CWE id such as 89 or CWE-89');
   return n;
@@ -100,6 +101,15 @@ export function settingsFrom(options: AgentCliOptions): AgentSettings {
   };
 }
 
+/** The chat-model options the CLI's --timeout (seconds) and --retries set. */
+export function chatModelOptions(options: { concurrency: number; timeout?: number; retries?: number }): ChatModelOptions {
+  return {
+    concurrency: options.concurrency,
+    ...(options.timeout !== undefined ? { timeoutMs: Math.round(options.timeout * 1000) } : {}),
+    ...(options.retries !== undefined ? { maxRetries: options.retries } : {}),
+  };
+}
+
 export interface Models {
   generator: ChatModel;
   repairer: ChatModel;
@@ -109,12 +119,7 @@ export interface Models {
 export function modelsFrom(options: AgentCliOptions, concurrency: number, env: NodeJS.ProcessEnv = process.env): Models {
   const spec = options.model?.trim() || env.SECAGENT_MODEL?.trim();
   if (!spec) throw new UserError(NO_MODEL_MESSAGE);
-  const modelOptions = {
-    env,
-    concurrency,
-    ...(options.timeout !== undefined ? { timeoutMs: Math.round(options.timeout * 1000) } : {}),
-    ...(options.retries !== undefined ? { maxRetries: options.retries } : {}),
-  };
+  const modelOptions = { env, ...chatModelOptions({ concurrency, timeout: options.timeout, retries: options.retries }) };
   const generator = createChatModel(spec, modelOptions);
   const repairSpec = options.repairModel?.trim();
   const repairer = repairSpec && repairSpec !== generator.id ? createChatModel(repairSpec, modelOptions) : generator;

@@ -7,10 +7,9 @@ import { UserError } from '../../core/types.js';
 import { VERDICT_POLICIES, type VerdictPolicy } from '../../scanners/combine.js';
 import { openStore, type Store } from '../../store/store.js';
 import { buildStudyReport, rejudgeWithScanners, type Rejudged } from '../../study/experiments/index.js';
-import { studyArtifactsDir } from '../../tasks/datasets.js';
 import { watchInterrupts } from '../agent/interrupt.js';
 import { note } from '../output.js';
-import { chooseScanners } from '../study/setup.js';
+import { artifactsDir, chooseScanners } from '../study/setup.js';
 
 interface ReportOptions {
   artifacts?: string | boolean;
@@ -39,7 +38,7 @@ export function registerReport(program: Command): void {
       if (!runId && !options.artifacts) throw new UserError('report: give a run id, or --artifacts [dir] for the published study');
       if (options.rejudge && !options.artifacts) throw new UserError('report: --rejudge re-judges the published artifacts; add --artifacts');
       if (options.output && !options.format) throw new UserError('report: --output is for the Markdown; add --format markdown (the HTML goes to --html)');
-      const artifacts = options.artifacts ? (typeof options.artifacts === 'string' ? options.artifacts : studyArtifactsDir()) : undefined;
+      const artifacts = options.artifacts ? artifactsDir(options.artifacts) : undefined;
       const store: Store | undefined = runId || options.rejudge ? openStore((cmd.optsWithGlobals() as { store: string }).store) : undefined;
       try {
         let rejudged: Rejudged | undefined;

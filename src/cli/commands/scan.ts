@@ -3,9 +3,9 @@
 // 2 for bad input.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import fg from 'fast-glob';
-import { parseCweId, UserError, type Finding } from '../../core/types.js';
+import { UserError, type Finding } from '../../core/types.js';
 import { cweMatches } from '../../cwe/index.js';
 import { scanAll, type CombinedScanResult } from '../../scanners/combine.js';
 import { describeScanners } from '../../scanners/metadata.js';
@@ -16,6 +16,7 @@ import type { ReportInput } from '../../report/model.js';
 import { toSarifText } from '../../report/sarif.js';
 import { summaryLine, toText } from '../../report/text.js';
 import { readSourceFile } from '../../tasks/read.js';
+import { cweValue } from '../agent/options.js';
 import { note } from '../output.js';
 import { scanJudge, type ScanJudge } from './scan-judge.js';
 
@@ -101,12 +102,6 @@ export function filterByCwe(result: CombinedScanResult, cwe: number): CombinedSc
   };
 }
 
-function cweOption(value: string): number {
-  const n = parseCweId(value);
-  if (n === undefined) throw new InvalidArgumentError('expected a CWE id such as 89 or CWE-89');
-  return n;
-}
-
 export function registerScan(program: Command): void {
   program
     .command('scan')
@@ -115,7 +110,7 @@ export function registerScan(program: Command): void {
     .addOption(new Option('--format <format>', 'report format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--scanners <list>', 'auto (every available one), or a list of builtin,bandit,codeql,semgrep,llm (llm needs --judge-model)', 'auto')
-    .option('--cwe <id>', 'report only findings matching this CWE (same, parent or child)', cweOption)
+    .option('--cwe <id>', 'report only findings matching this CWE (same, parent or child)', cweValue)
     .option('--exclude <glob...>', 'inside folders, skip paths matching these globs (relative to the folder, e.g. test or "**/tests/**")')
     .option('--bandit <path>', 'the bandit executable to use')
     .option('--codeql <path>', 'the codeql executable to use')

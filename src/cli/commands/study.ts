@@ -34,12 +34,12 @@ import {
 import { importArtifacts } from '../../study/import.js';
 import { TABLE_FORMATS, renderTables, type TablesFormat } from '../../study/render.js';
 import { computeStudyTables } from '../../study/tables.js';
-import { studyArtifactsDir, securityEvalPath } from '../../tasks/datasets.js';
+import { securityEvalPath } from '../../tasks/datasets.js';
 import { loadTasks } from '../../tasks/load.js';
 import { integerAtLeast } from '../agent/options.js';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from '../agent/interrupt.js';
 import { note } from '../output.js';
-import { ExperimentProgressDisplay, ModelPool, chooseDetectors, chooseScanners, chooseSource, collect, listValue, type SourceOptions } from '../study/setup.js';
+import { ExperimentProgressDisplay, ModelPool, artifactsDir, chooseDetectors, chooseScanners, chooseSource, collect, listValue, type SourceOptions } from '../study/setup.js';
 import { resumeCommand } from './run.js';
 
 interface CommonOptions {
@@ -285,10 +285,6 @@ function registerRq4(study: Command): void {
 }
 
 // ---------------------------------------------------------------- import, tables
-
-function artifactsDir(value: string | boolean | undefined): string {
-  return typeof value === 'string' ? value : studyArtifactsDir();
-}
 
 function registerImport(study: Command): void {
   study

@@ -5,12 +5,13 @@ import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../core/types.js';
 import { createChatModel } from '../../llm/create.js';
 import type { ChatModel } from '../../llm/types.js';
-import { createScanners, parseScannerList, type SkippedScanner } from '../../scanners/registry.js';
+import { createScanners, parseScannerList } from '../../scanners/registry.js';
 import type { Scanner } from '../../scanners/types.js';
 import type { Store } from '../../store/store.js';
 import { SCANNER_DETECTOR_PREFIX, readTruthLabels, samplesFromArtifacts, samplesFromRq1Run, withLabels, type SampleSource } from '../../study/experiments/index.js';
 import type { ExperimentProgress } from '../../study/experiments/types.js';
 import { studyArtifactsDir } from '../../tasks/datasets.js';
+import { chatModelOptions, describeScanners, type ChosenScanners } from '../agent/options.js';
 import { note } from '../output.js';
 
 /** `a,b , c` → ['a', 'b', 'c']. */
@@ -40,11 +41,7 @@ export class ModelPool {
     const key = spec.trim();
     let model = this.models.get(key);
     if (!model) {
-      model = createChatModel(key, {
-        concurrency: this.options.concurrency,
-        ...(this.options.timeout !== undefined ? { timeoutMs: Math.round(this.options.timeout * 1000) } : {}),
-        ...(this.options.retries !== undefined ? { maxRetries: this.options.retries } : {}),
-      });
+      model = createChatModel(key, chatModelOptions(this.options));
       this.models.set(key, model);
       this.models.set(model.id, model);
     }
@@ -56,11 +53,6 @@ export class ModelPool {
   }
 }
 
-export interface ChosenScanners {
-  scanners: Scanner[];
-  skipped: SkippedScanner[];
-}
-
 /** Scanners by name list (`auto` = those available); the LLM judge is not offered here (use a detector model). */
 export async function chooseScanners(list: string, bandit?: string): Promise<ChosenScanners> {
   const names = parseScannerList(list);
@@ -68,8 +60,7 @@ export async function chooseScanners(list: string, bandit?: string): Promise<Cho
     throw new UserError('the llm scanner is not offered in study experiments; ask a model directly (rq2 --detectors)');
   }
   const created = await createScanners(names, bandit ? { bandit: { executable: bandit } } : {});
-  const skipped = created.skipped.length ? ` (not used: ${created.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
-  note(`scanners: ${created.scanners.map((s) => s.name).join(', ')}${skipped}`);
+  note(describeScanners(created));
   return created;
 }
 
@@ -79,6 +70,11 @@ export async function chooseDetectors(specs: readonly string[], pool: ModelPool,
   const models = pool.all(specs.filter((s) => !s.toLowerCase().startsWith(SCANNER_DETECTOR_PREFIX)));
   const scanners = scannerNames.length ? (await chooseScanners(scannerNames.join(','), bandit)).scanners : [];
   return { models, scanners };
+}
+
+/** `--artifacts [dir]`'s folder: the one given, else the study's artifacts in the shared datasets. */
+export function artifactsDir(value: string | boolean | undefined): string {
+  return typeof value === 'string' ? value : studyArtifactsDir();
 }
 
 export interface SourceOptions {
@@ -96,7 +92,7 @@ export function chooseSource(store: Store, options: SourceOptions): SampleSource
   const filter = { generators: options.generators, only: options.only };
   const source = options.from
     ? samplesFromRq1Run(store, options.from, filter)
-    : samplesFromArtifacts(typeof options.artifacts === 'string' ? options.artifacts : studyArtifactsDir(), filter);
+    : samplesFromArtifacts(artifactsDir(options.artifacts), filter);
   return options.labels ? withLabels(source, readTruthLabels(options.labels), options.labels) : source;
 }
 
