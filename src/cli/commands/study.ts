@@ -11,6 +11,8 @@ import { costOf } from '../../llm/pricing.js';
 import { PROMPT_PRESETS, type PromptPreset } from '../../llm/prompts.js';
 import { writeTextFile } from '../../report/write-file.js';
 import { VERDICT_POLICIES, type VerdictPolicy } from '../../scanners/combine.js';
+import type { SkippedScanner } from '../../scanners/registry.js';
+import type { RunConfig } from '../../store/records.js';
 import { openStore, type Store } from '../../store/store.js';
 import {
   CodeJudge,
@@ -152,6 +154,18 @@ interface TaskOptions {
   only?: string[];
 }
 
+/** `--tasks` and `--only`, for the experiments that start from tasks (rq1, rq4). */
+function addTaskOptions(command: Command): Command {
+  return command
+    .option('-t, --tasks <source>', 'SecurityEval JSONL (path or URL) or a folder of .py prompts (default: SecurityEval in ../shared/datasets)')
+    .option('--only <glob>', 'only tasks whose id matches (repeatable)', collect);
+}
+
+/** Where rq1's and rq4's tasks came from and which scanners were left out, stored with the run. */
+function taskRunConfig(options: TaskOptions, scannersSkipped: SkippedScanner[]): RunConfig {
+  return { tasksSource: options.tasks ?? 'SecurityEval', only: options.only ?? null, scannersSkipped };
+}
+
 async function tasksFrom(options: TaskOptions) {
   const tasks = await loadTasks(options.tasks ?? securityEvalPath(), { only: options.only });
   const noCwe = tasks.filter((t) => t.cwe === undefined).length;
@@ -160,12 +174,12 @@ async function tasksFrom(options: TaskOptions) {
 }
 
 function registerRq1(study: Command): void {
-  const command = study
-    .command('rq1')
-    .description('RQ1: generate code for every task with each model and judge it against the task\'s CWE (Table 2)')
-    .requiredOption('--models <list>', 'models that write the code, e.g. openai:gpt-4o-mini,ollama:llama3', listValue)
-    .option('-t, --tasks <source>', 'SecurityEval JSONL (path or URL) or a folder of .py prompts (default: SecurityEval in ../shared/datasets)')
-    .option('--only <glob>', 'only tasks whose id matches (repeatable)', collect)
+  const command = addTaskOptions(
+    study
+      .command('rq1')
+      .description('RQ1: generate code for every task with each model and judge it against the task\'s CWE (Table 2)')
+      .requiredOption('--models <list>', 'models that write the code, e.g. openai:gpt-4o-mini,ollama:llama3', listValue),
+  )
     .option('--scanners <list>', 'scanners that judge the code: auto, or builtin,bandit,codeql,semgrep', 'auto')
     .addOption(policyOption('task-cwe', 'what counts: only findings of the task\'s CWE (the study), or any finding'));
   addCommonOptions(command).action(async (options: CommonOptions & TaskOptions & { models: string[]; scanners: string; policy: VerdictPolicy }, cmd: Command) => {
@@ -180,7 +194,7 @@ function registerRq1(study: Command): void {
         policy: options.policy,
         maxAsks: options.maxAsks,
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-        config: { tasksSource: options.tasks ?? 'SecurityEval', only: options.only ?? null, scannersSkipped: skipped },
+        config: taskRunConfig(options, skipped),
       }),
     );
   });
@@ -245,13 +259,13 @@ function registerRq3(study: Command): void {
 }
 
 function registerRq4(study: Command): void {
-  const command = study
-    .command('rq4')
-    .description('RQ4: Algorithm 1 (generate, scan, repair, k rounds) for every repairer × generator, N runs each (Figure 6, Table 5)')
-    .requiredOption('--generators <list>', 'models that write the code', listValue)
-    .requiredOption('--repairers <list>', 'models that repair it', listValue)
-    .option('-t, --tasks <source>', 'SecurityEval JSONL (path or URL) or a folder of .py prompts (default: SecurityEval in ../shared/datasets)')
-    .option('--only <glob>', 'only tasks whose id matches (repeatable)', collect)
+  const command = addTaskOptions(
+    study
+      .command('rq4')
+      .description('RQ4: Algorithm 1 (generate, scan, repair, k rounds) for every repairer × generator, N runs each (Figure 6, Table 5)')
+      .requiredOption('--generators <list>', 'models that write the code', listValue)
+      .requiredOption('--repairers <list>', 'models that repair it', listValue),
+  )
     .option('-k, --max-iterations <k>', 'repair rounds', integerAtLeast(1), DEFAULT_RQ4_ITERATIONS)
     .option('--runs <n>', 'independent runs per setup', integerAtLeast(1), DEFAULT_RQ4_RUNS)
     .option('--scanners <list>', 'scanners of the loop: auto, or builtin,bandit,codeql,semgrep', 'auto')
@@ -277,7 +291,7 @@ function registerRq4(study: Command): void {
           prompt: options.prompt,
           maxAsks: options.maxAsks,
           ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-          config: { tasksSource: options.tasks ?? 'SecurityEval', only: options.only ?? null, scannersSkipped: skipped },
+          config: taskRunConfig(options, skipped),
         }),
       );
     },
