@@ -6,7 +6,7 @@ import { BANDIT_TESTS, banditTest } from './bandit-tests.js';
 import { missingToolReason, requireExecutable } from './external-tool.js';
 import type { ScannerInfo } from './metadata.js';
 import { findExecutable, ScannerError, spawnRunner, tailOf, type ProcessRunner } from './process.js';
-import { snippetOf, wholeLineRegion } from './source-lines.js';
+import { findingSpan } from './source-lines.js';
 import type { Diagnostic, ScanOptions, ScanResult, Scanner, SourceFile } from './types.js';
 import { chunk, withWorkspace, type Workspace } from './workspace.js';
 
@@ -199,11 +199,8 @@ function toFinding(issue: BanditIssue, source: SourceFile): Finding {
   const line = issue.line_number;
   const range = issue.line_range?.length ? issue.line_range : [line];
   const endLine = Math.max(line, ...range);
-  const lineRegion = wholeLineRegion(source.content, line);
-  const endRegion = wholeLineRegion(source.content, endLine);
-  const column = issue.col_offset !== undefined ? issue.col_offset + 1 : lineRegion.column;
-  const endColumn =
-    issue.end_col_offset !== undefined && issue.end_col_offset >= 0 ? issue.end_col_offset + 1 : endRegion.endColumn;
+  const column = issue.col_offset !== undefined ? issue.col_offset + 1 : undefined;
+  const endColumn = issue.end_col_offset !== undefined && issue.end_col_offset >= 0 ? issue.end_col_offset + 1 : undefined;
   return {
     scanner: 'bandit',
     ruleId: issue.test_id,
@@ -213,11 +210,7 @@ function toFinding(issue: BanditIssue, source: SourceFile): Finding {
     message: issue.issue_text ?? `Bandit ${issue.test_id} (${issue.test_name ?? test?.name ?? 'unknown test'})`,
     fixHint: test?.hint,
     file: source.path,
-    line,
-    column,
-    endLine,
-    endColumn: endLine === line ? Math.max(endColumn, column + 1) : endColumn,
-    snippet: snippetOf(source.content, line, endLine),
+    ...findingSpan(source.content, line, endLine, column, endColumn),
   };
 }
 

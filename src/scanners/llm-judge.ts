@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { Finding, Level, Usage } from '../core/types.js';
 import { formatCwe } from '../core/types.js';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/types.js';
-import { wholeLineRegion, snippetOf } from './source-lines.js';
+import { findingSpan } from './source-lines.js';
 import type { Diagnostic, ScanOptions, ScanResult, Scanner, SourceFile } from './types.js';
 
 export interface JudgedCwe {
@@ -97,7 +97,6 @@ export class LlmJudgeScanner implements Scanner {
       };
     }
     if (!verdict) return {};
-    const region = wholeLineRegion(file.content, 1);
     return {
       finding: {
         scanner: this.name,
@@ -107,11 +106,8 @@ export class LlmJudgeScanner implements Scanner {
         confidence: 'low',
         message: `${model.id} judged this code vulnerable to ${formatCwe(cwe.id)} (${cwe.name})`,
         file: file.path,
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: Math.max(2, region.endColumn),
-        snippet: snippetOf(file.content, 1),
+        // The verdict is about the whole file: the span of its first line.
+        ...findingSpan(file.content, 1, 1, 1),
       },
     };
   }

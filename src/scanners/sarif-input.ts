@@ -2,7 +2,7 @@
 import type * as Sarif from 'sarif';
 import type { Finding, FlowStep, Level } from '../core/types.js';
 import { ScannerError } from './process.js';
-import { snippetOf, wholeLineRegion } from './source-lines.js';
+import { findingSpan } from './source-lines.js';
 import type { Diagnostic, ScanResult, SourceFile } from './types.js';
 
 export interface SarifReadOptions {
@@ -94,9 +94,8 @@ function toFinding(
 ): Finding {
   const line = region?.startLine ?? 1;
   const endLine = Math.max(line, region?.endLine ?? line);
-  const lineRegion = wholeLineRegion(source.content, line);
-  const column = region?.startColumn ?? (region?.startLine ? lineRegion.column : 1);
-  const endColumn = region?.endColumn ?? wholeLineRegion(source.content, endLine).endColumn;
+  // Without a start line the result is about the file: column 1, not line 1's first non-blank.
+  const column = region?.startColumn ?? (region?.startLine ? undefined : 1);
   const cwes = cwesFromTags([
     ...((rule?.properties?.tags as unknown[]) ?? []),
     ...((result.properties?.tags as unknown[]) ?? []),
@@ -113,11 +112,7 @@ function toFinding(
     confidence: confidenceOf(rule?.properties?.precision),
     message: messageText(result.message, rule) || rule?.shortDescription?.text || ruleId,
     file: source.path,
-    line,
-    column,
-    endLine,
-    endColumn: endLine === line ? Math.max(endColumn, column + 1) : endColumn,
-    snippet: snippetOf(source.content, line, endLine),
+    ...findingSpan(source.content, line, endLine, column, region?.endColumn),
   };
   const fixHint = fixHintOf(rule);
   if (fixHint) finding.fixHint = fixHint;

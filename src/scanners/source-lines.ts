@@ -17,3 +17,28 @@ export function wholeLineRegion(content: string, line: number): { column: number
   const firstNonBlank = text.search(/\S/);
   return { column: firstNonBlank < 0 ? 1 : firstNonBlank + 1, endColumn: text.length + 1 };
 }
+
+export interface FindingSpan {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  snippet: string | undefined;
+}
+
+/**
+ * Where a finding sits in `content`: lines `line`..`endLine`, from `column` (default: the first
+ * non-blank character of `line`) to `endColumn` (default: the end of `endLine`), at least one
+ * character wide on one line; with those lines as the snippet.
+ */
+export function findingSpan(content: string, line: number, endLine: number, column?: number, endColumn?: number): FindingSpan {
+  const start = column ?? wholeLineRegion(content, line).column;
+  const end = endColumn ?? wholeLineRegion(content, endLine).endColumn;
+  return {
+    line,
+    column: start,
+    endLine,
+    endColumn: endLine === line ? Math.max(end, start + 1) : end,
+    snippet: snippetOf(content, line, endLine),
+  };
+}
