@@ -59,6 +59,37 @@ export interface ClassInfo {
   bases: PyNode[];
 }
 
+/**
+ * A call site. One class (rather than object literals with their own getter closures) keeps
+ * every CallInfo the same shape and its qualified names computed on first use.
+ */
+class CallSite implements CallInfo {
+  method?: string = undefined;
+  receiver?: PyNode = undefined;
+  private names?: string[] = undefined;
+
+  constructor(
+    private readonly model: ModuleModel,
+    readonly node: PyNode,
+    readonly callee: PyNode,
+    readonly positional: PyNode[],
+    readonly keywords: Map<string, PyNode>,
+    readonly hasSplat: boolean,
+  ) {}
+
+  get qnames(): string[] {
+    return (this.names ??= this.model.values(this.callee));
+  }
+
+  get qname(): string | undefined {
+    return this.qnames[0];
+  }
+
+  arg(index: number, keyword?: string): PyNode | undefined {
+    return (keyword !== undefined ? this.keywords.get(keyword) : undefined) ?? (index >= 0 ? this.positional[index] : undefined);
+  }
+}
+
 const MAX_VALUES = 6;
 const MAX_DEPTH = 40;
 
@@ -468,24 +499,7 @@ export class ModuleModel {
         } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
         else if (!hasSplat) positional.push(a);
       }
-    const model = this;
-    let qnames: string[] | undefined;
-    const info: CallInfo = {
-      node,
-      callee,
-      get qnames() {
-        return (qnames ??= model.values(callee));
-      },
-      get qname() {
-        return this.qnames[0];
-      },
-      positional,
-      keywords,
-      hasSplat,
-      arg(index: number, keyword?: string) {
-        return (keyword !== undefined ? keywords.get(keyword) : undefined) ?? (index >= 0 ? positional[index] : undefined);
-      },
-    };
+    const info = new CallSite(this, node, callee, positional, keywords, hasSplat);
     if (callee?.type === 'attribute') {
       info.method = callee.child('attribute')?.text;
       info.receiver = callee.child('object');

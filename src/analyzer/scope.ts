@@ -89,6 +89,18 @@ const OWN_TRAVERSAL = new Set([
   ...COMPREHENSIONS,
 ]);
 
+/** Node types `record` does something with (everything else binds nothing). */
+const RECORDED = new Set([
+  ...OWN_TRAVERSAL,
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'with_item',
+  'except_clause',
+  'named_expression',
+  'call',
+]);
+
 const MUTATORS = new Set(['append', 'extend', 'insert', 'add', 'update', 'setdefault', 'appendleft', 'write']);
 
 /** Builds the scope tree of a module and records every binding. */
@@ -131,10 +143,13 @@ export class ScopeBuilder {
 
   /** Records what the node binds. Returns true when it handled the node's children itself. */
   private visit(node: PyNode, scope: Scope): boolean {
+    // Most nodes bind nothing: one set lookup settles them.
+    if (!RECORDED.has(node.type)) return false;
     this.record(node, scope);
     return OWN_TRAVERSAL.has(node.type);
   }
 
+  /** Handles the types listed in RECORDED (a type added here must be added there). */
   private record(node: PyNode, scope: Scope): void {
     switch (node.type) {
       case 'function_definition':
