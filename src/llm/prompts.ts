@@ -2,7 +2,7 @@
 // them for generation and detection and gives the repairer every finding in detail.
 // CWE names come from the caller: this module knows no catalogue.
 
-import type { Finding } from '../core/types.js';
+import { formatCwe, type Finding } from '../core/types.js';
 import { PromptInputError } from './errors.js';
 import type { ChatMessage } from './types.js';
 
@@ -33,7 +33,7 @@ function user(content: string): ChatMessage[] {
 
 /** `CWE-89(Improper Neutralization ...)`, as the study wrote it; the bare id when the name is unknown. */
 export function formatCweWithName(cwe: CweRef): string {
-  return cwe.name ? `CWE-${cwe.id}(${cwe.name})` : `CWE-${cwe.id}`;
+  return cwe.name ? `${formatCwe(cwe.id)}(${cwe.name})` : formatCwe(cwe.id);
 }
 
 export function isPromptPreset(text: string): text is PromptPreset {

@@ -1,5 +1,6 @@
 // The Markdown twin of the HTML study report: the same tables and notes, each chart replaced
 // by its numbers, and the drill-down reduced to one line per task (no code).
+import { formatCwe } from '../core/types.js';
 import type { DrillGroup, ReportTable, StudyReportData } from './html-types.js';
 
 /** Escapes what would break a table cell or start Markdown/HTML markup. */
@@ -57,7 +58,7 @@ function drillSummary(g: DrillGroup): string {
     header: ['Task', 'CWE', 'Status', 'Findings per round'],
     rows: g.tasks.map((t) => [
       t.taskId,
-      t.cwe !== undefined ? `CWE-${t.cwe}` : '',
+      t.cwe !== undefined ? formatCwe(t.cwe) : '',
       t.status ?? '',
       t.rounds.map((r) => String(r.findings.length)).join(' → '),
     ]),

@@ -1,6 +1,7 @@
 // One self-contained HTML page for a study report: inline CSS, inline SVG charts, no scripts
 // and nothing fetched from the network. Code, messages and names are untrusted text and are
 // escaped everywhere; only the charts' SVG (rendered by Vega from our numbers) goes in raw.
+import { formatCwe } from '../core/types.js';
 import { structuredPatch } from 'diff';
 import type { DrillFinding, DrillGroup, DrillRound, DrillTask, ReportChart, ReportTable, StudyReportData } from './html-types.js';
 
@@ -107,7 +108,7 @@ function renderTask(t: DrillTask, id: string): string {
   const out = [
     `<details class="task" id="${id}">`,
     `<summary><code>${escapeHtml(t.taskId)}</code>` +
-      (t.cwe !== undefined ? `<span class="badge">CWE-${t.cwe}</span>` : '') +
+      (t.cwe !== undefined ? `<span class="badge">${formatCwe(t.cwe)}</span>` : '') +
       (t.status ? `<span class="badge${statusClass}">${escapeHtml(t.status)}</span>` : '') +
       `<span class="muted"> · findings per round: ${escapeHtml(trail)}</span></summary>`,
   ];
@@ -139,7 +140,7 @@ function renderRound(r: DrillRound, previous: DrillRound | undefined, taskId: st
 
 function renderFinding(f: DrillFinding): string {
   const where = f.line !== undefined ? ` <span class="muted">line ${f.line}</span>` : '';
-  const cwes = f.cwes.length > 0 ? `<strong>${f.cwes.map((c) => `CWE-${c}`).join(', ')}</strong> ` : '';
+  const cwes = f.cwes.length > 0 ? `<strong>${f.cwes.map(formatCwe).join(', ')}</strong> ` : '';
   const rule = f.ruleId ? ` <span class="muted">[${escapeHtml([f.scanner, f.ruleId].filter(Boolean).join(' '))}]</span>` : '';
   return `<li>${cwes}${escapeHtml(f.message)}${where}${rule}</li>`;
 }

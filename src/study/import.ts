@@ -4,7 +4,7 @@
 // id; a run already present is left alone, so importing twice adds nothing.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding } from '../core/types.js';
+import { formatCwe, type Finding } from '../core/types.js';
 import type { Store } from '../store/index.js';
 import { securityEvalPath } from '../tasks/datasets.js';
 import { parseSecurityEvalJsonl } from '../tasks/load.js';
@@ -214,7 +214,7 @@ class RunImporter {
     if (!block) return;
     const findings = block.findings.map((f): Finding => ({
       scanner: RQ4_LOG_SCANNER,
-      ruleId: `CWE-${f.cwe}`,
+      ruleId: formatCwe(f.cwe),
       cwes: [f.cwe],
       severity: 'medium',
       confidence: 'medium',

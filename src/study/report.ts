@@ -1,5 +1,6 @@
 // Builds the report data (tables, charts, drill-down) from the published artifacts and/or a
 // run in the store, ready for renderStudyHtml / renderStudyMarkdown.
+import { formatCwe } from '../core/types.js';
 import { cweFixChartSpec, falsePositiveChartSpec, renderChartSvg, roundsChartSpec, type RatePoint, type RoundPoint } from '../report/charts.js';
 import type { DrillGroup, DrillRound, ReportChart, ReportTable, StudyReportData } from '../report/html-types.js';
 import type { Store } from '../store/index.js';
@@ -51,7 +52,7 @@ export async function studyCharts(t: StudyTables): Promise<ReportChart[]> {
     .filter((c) => c.fp + c.tn > 0)
     .map((c) => ({ group: MODEL_LABEL[c.generator], series: MODEL_LABEL[c.detector], rate: c.rate, low: c.ci.low, high: c.ci.high }));
   const fixPoints: RatePoint[] = t.figure4.flatMap((r) =>
-    r.cwes.map((c) => ({ group: `CWE-${c.cwe}`, series: MODEL_LABEL[r.repairer], rate: c.fixed / c.vulnerable })),
+    r.cwes.map((c) => ({ group: formatCwe(c.cwe), series: MODEL_LABEL[r.repairer], rate: c.fixed / c.vulnerable })),
   );
 
   return [
@@ -72,7 +73,7 @@ export async function studyCharts(t: StudyTables): Promise<ReportChart[]> {
       data: {
         title: 'Figure 4',
         header: ['Repairer', 'CWEs fully fixed', 'CWEs'],
-        rows: t.figure4.map((r) => [MODEL_LABEL[r.repairer], r.fullyFixed.map((c) => `CWE-${c}`).join(' '), String(r.cwes.length)]),
+        rows: t.figure4.map((r) => [MODEL_LABEL[r.repairer], r.fullyFixed.map(formatCwe).join(' '), String(r.cwes.length)]),
       },
     },
   ];

@@ -1,14 +1,14 @@
 // What the agent commands say on stderr while they work. stdout is left to the result.
 import cliProgress from 'cli-progress';
 import type { AgentEvent } from '../../agent/index.js';
-import type { Finding } from '../../core/types.js';
+import { formatCwe, type Finding } from '../../core/types.js';
 
 export type Write = (line: string) => void;
 
 const toStderr: Write = (line) => process.stderr.write(`${line}\n`);
 
 export function formatFinding(f: Finding): string {
-  const cwes = f.cwes.length ? f.cwes.map((c) => `CWE-${c}`).join(',') : 'no CWE';
+  const cwes = f.cwes.length ? f.cwes.map(formatCwe).join(',') : 'no CWE';
   return `${f.file}:${f.line}:${f.column} ${cwes} ${f.scanner}/${f.ruleId} (${f.severity}): ${f.message.split('\n')[0]}`;
 }
 

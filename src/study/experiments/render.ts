@@ -1,6 +1,7 @@
 // Experiment results as JSON, Markdown or CSV, and as the layout tables and charts of the
 // HTML/Markdown report. Rows and columns are whatever models the experiment ran, so the
 // columns come from the data, not from the study's four generators.
+import { formatCwe } from '../../core/types.js';
 import { cweFixChartSpec, falsePositiveChartSpec, renderChartSvg, roundsChartSpec, type RatePoint, type RoundPoint } from '../../report/charts.js';
 import { markdownTable } from '../../report/html-markdown.js';
 import type { ReportChart, ReportTable } from '../../report/html-types.js';
@@ -129,7 +130,7 @@ export function experimentReportTables(t: ExperimentTables): ReportTable[] {
         modelLabel(r.repairer),
         `${r.fullyFixed.length}/${r.cwes.length}`,
         ...generators.map((g) => (r.byGenerator[g] ? `${r.byGenerator[g].fullyFixed.length}/${r.byGenerator[g].cwes}` : '—')),
-        r.fullyFixed.map((c) => `CWE-${c}`).join(' '),
+        r.fullyFixed.map(formatCwe).join(' '),
       ]),
     });
   }
@@ -191,7 +192,7 @@ export async function experimentCharts(t: ExperimentTables): Promise<ReportChart
   }
   if (t.figure4) {
     const points: RatePoint[] = t.figure4.flatMap((r) =>
-      r.cwes.map((c) => ({ group: `CWE-${c.cwe}`, series: modelLabel(r.repairer), rate: c.vulnerable > 0 ? c.fixed / c.vulnerable : 0 })),
+      r.cwes.map((c) => ({ group: formatCwe(c.cwe), series: modelLabel(r.repairer), rate: c.vulnerable > 0 ? c.fixed / c.vulnerable : 0 })),
     );
     if (points.length > 0) {
       charts.push({
