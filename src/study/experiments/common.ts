@@ -86,6 +86,13 @@ export function failExperiment(store: Store, runId: string, error: unknown): nev
   throw error;
 }
 
+/** The items in the order given, only the first of each key. */
+export function firstOfEach<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
 /** `<parent>/gen=openai:gpt-4o/run=2`: readable, unique per cell, stable across resumes. */
 export function cellRunId(parent: string, parts: Record<string, string | number>): string {
   return [parent, ...Object.entries(parts).map(([k, v]) => `${k}=${v}`)].join('/');

@@ -17,6 +17,7 @@ import {
   closeExperiment,
   costOfRuns,
   failExperiment,
+  firstOfEach,
   openExperiment,
   ProgressCounter,
   requireRun,
@@ -129,8 +130,7 @@ export function tabulateRq1(store: Store, runId: string): ExperimentTables {
 
 /** The models in the order given, once each; none is a UserError naming the option. */
 export function uniqueModels(models: readonly ChatModel[], option: string): ChatModel[] {
-  const seen = new Map<string, ChatModel>();
-  for (const m of models) if (!seen.has(m.id)) seen.set(m.id, m);
-  if (seen.size === 0) throw new UserError(`${option}: give at least one model`);
-  return [...seen.values()];
+  const unique = firstOfEach(models, (m) => m.id);
+  if (unique.length === 0) throw new UserError(`${option}: give at least one model`);
+  return unique;
 }

@@ -20,6 +20,7 @@ import {
   cellRunId,
   cellsOf,
   costOfRuns,
+  firstOfEach,
   openExperiment,
   ProgressCounter,
   requireRun,
@@ -96,16 +97,16 @@ async function scannerDetector(scanner: Scanner, store: Store, policy: VerdictPo
 export async function runRq2(options: Rq2Options): Promise<ExperimentOutcome> {
   const { store, source } = options;
   const policy = options.policy ?? 'task-cwe';
-  const modelIds = [...new Set(options.detectors.map((m) => m.id))];
-  const scannerNames = [...new Set((options.scannerDetectors ?? []).map((s) => s.name))];
-  if (modelIds.length + scannerNames.length === 0) throw new UserError('--detectors: give at least one model or scanner:<name>');
+  const models = firstOfEach(options.detectors, (m) => m.id);
+  const scanners = firstOfEach(options.scannerDetectors ?? [], (s) => s.name);
+  if (models.length + scanners.length === 0) throw new UserError('--detectors: give at least one model or scanner:<name>');
   const settings = {
-    detectors: [...modelIds, ...scannerNames.map((n) => `${SCANNER_DETECTOR_PREFIX}${n}`)],
+    detectors: [...models.map((m) => m.id), ...scanners.map((s) => `${SCANNER_DETECTOR_PREFIX}${s.name}`)],
     source: source.description,
     samples: configHash(source.generators.map((g) => [g.key, g.samples.map((s) => [s.taskId, s.cwe ?? null, s.code, s.vulnerable])])),
     sampleCount: sampleCount(source),
     prompt: 'paper',
-    scannerPolicy: scannerNames.length ? policy : null,
+    scannerPolicy: scanners.length ? policy : null,
     temperature: options.temperature ?? null,
     maxTokens: options.maxTokens ?? null,
   };
@@ -116,19 +117,8 @@ export async function runRq2(options: Rq2Options): Promise<ExperimentOutcome> {
   );
   const { resumed } = openExperiment(store, 'rq2', runId, settings, cells, { ...options.config, sourceNotes: source.notes });
 
-  const detectors: Detector[] = [];
-  const seenModels = new Set<string>();
-  for (const m of options.detectors) {
-    if (seenModels.has(m.id)) continue;
-    seenModels.add(m.id);
-    detectors.push(modelDetector(m, store, options));
-  }
-  const seenScanners = new Set<string>();
-  for (const s of options.scannerDetectors ?? []) {
-    if (seenScanners.has(s.name)) continue;
-    seenScanners.add(s.name);
-    detectors.push(await scannerDetector(s, store, policy, options.signal));
-  }
+  const detectors: Detector[] = models.map((m) => modelDetector(m, store, options));
+  for (const s of scanners) detectors.push(await scannerDetector(s, store, policy, options.signal));
 
   const progress = new ProgressCounter('rq2', sampleCount(source) * detectors.length, options.onProgress);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
