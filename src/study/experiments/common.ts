@@ -250,11 +250,6 @@ export class CodeJudge {
   }
 }
 
-/** Throws the signal's reason when it fired. */
-export function checkAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-}
-
 /** True for the error an aborted signal makes operations throw. */
 export function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
   return Boolean(signal?.aborted) && (error === signal?.reason || (error instanceof Error && /abort|interrupt|cancel/i.test(`${error.name} ${error.message}`)));
