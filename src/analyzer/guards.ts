@@ -39,7 +39,8 @@ const CHAR_CLASS_METHODS = new Set(['isdigit', 'isnumeric', 'isdecimal', 'isalnu
 const PATH_NORMALISERS = /^(os\.path\.(realpath|abspath|normpath)|pathlib\.Path(\.resolve|\.absolute)?|os\.path\.join)/;
 
 export class Guards {
-  private readonly memo = new Map<string, number>();
+  /** Per kind, per identifier id. */
+  private readonly memo = new Map<SinkKind, Map<number, number>>();
 
   constructor(private readonly model: ModuleModel) {}
 
@@ -48,11 +49,12 @@ export class Guards {
    * none does. Bindings made before that index are considered checked.
    */
   latestGuard(use: PyNode, kind: SinkKind): number {
-    const key = `${kind}:${use.id}`;
-    const memo = this.memo.get(key);
-    if (memo !== undefined) return memo;
+    let memo = this.memo.get(kind);
+    if (!memo) this.memo.set(kind, (memo = new Map()));
+    const known = memo.get(use.id);
+    if (known !== undefined) return known;
     const result = this.compute(use, kind);
-    this.memo.set(key, result);
+    memo.set(use.id, result);
     return result;
   }
 

@@ -78,11 +78,15 @@ export function matchSource(q: string): readonly [string, SourceOrigin, string] 
 }
 
 export function step(node: PyNode, message: string): FlowStep {
+  // Each row is looked up once (the column getters would look it up again).
+  const lineStarts = node.source.lineStarts;
+  const startRow = node.startRow;
+  const endRow = node.endRow;
   return {
-    line: node.startRow + 1,
-    column: node.startColumn + 1,
-    endLine: node.endRow + 1,
-    endColumn: node.endColumn + 1,
+    line: startRow + 1,
+    column: node.startIndex - lineStarts[startRow]! + 1,
+    endLine: endRow + 1,
+    endColumn: node.endIndex - lineStarts[endRow]! + 1,
     message,
   };
 }
@@ -106,8 +110,9 @@ export function bestTaint(taints: Taint[]): Taint | undefined {
  */
 export class TaintEngine {
   readonly guards: Guards;
-  private readonly memo = new Map<string, Taint[]>();
-  private readonly active = new Set<string>();
+  /** Per kind, per node id: no key strings to build on every query. */
+  private readonly memo = new Map<SinkKind, Map<number, Taint[]>>();
+  private readonly active = new Map<SinkKind, Set<number>>();
   private depth = 0;
 
   constructor(readonly model: ModuleModel) {
@@ -116,19 +121,24 @@ export class TaintEngine {
 
   of(node: PyNode | undefined, kind: SinkKind): Taint[] {
     if (!node) return [];
-    const key = `${kind}\u0000${node.id}`;
-    const memo = this.memo.get(key);
-    if (memo) return memo;
-    if (this.active.has(key) || this.depth > MAX_DEPTH) return [];
-    this.active.add(key);
+    let memo = this.memo.get(kind);
+    if (!memo) {
+      this.memo.set(kind, (memo = new Map()));
+      this.active.set(kind, new Set());
+    }
+    const known = memo.get(node.id);
+    if (known) return known;
+    const active = this.active.get(kind)!;
+    if (active.has(node.id) || this.depth > MAX_DEPTH) return [];
+    active.add(node.id);
     this.depth++;
     try {
       const result = limit(this.compute(node, kind));
-      this.memo.set(key, result);
+      memo.set(node.id, result);
       return result;
     } finally {
       this.depth--;
-      this.active.delete(key);
+      active.delete(node.id);
     }
   }
 
