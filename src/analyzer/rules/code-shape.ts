@@ -170,13 +170,13 @@ export function catchesOsErrors(clause: PyNode): boolean {
 }
 
 /** Every call node inside `node` (itself included), not descending into nested functions. */
-export function* callsIn(node: PyNode): Generator<PyNode> {
-  yield* nodesOutsideNested(node, 'call');
+export function callsIn(node: PyNode): PyNode[] {
+  return nodesOutsideNested(node, 'call');
 }
 
 /** Nodes of a type inside `node`, not descending into nested functions and classes. */
-export function* nodesIn(node: PyNode, type: string): Generator<PyNode> {
-  yield* nodesOutsideNested(node, type);
+export function nodesIn(node: PyNode, type: string): PyNode[] {
+  return nodesOutsideNested(node, type);
 }
 
 const NESTED = new Set(['function_definition', 'class_definition', 'lambda']);
