@@ -199,6 +199,21 @@ export class ModuleModel {
     for (const f of this.functions) f.route = findRoute(this, f);
   }
 
+  private readonly ifElseMemo = new Map<number, PyNode[]>();
+
+  /**
+   * The `if` statements with an `else` among a block's children (only those can rebind a
+   * name on every path), listed once per block. For the reaching-definitions search.
+   */
+  ifElseChildren(block: PyNode): PyNode[] {
+    let list = this.ifElseMemo.get(block.id);
+    if (!list) {
+      list = block.children.filter((s) => s.type === 'if_statement' && s.children.some((c) => c.type === 'else_clause'));
+      this.ifElseMemo.set(block.id, list);
+    }
+    return list;
+  }
+
   /** All nodes of a tree-sitter type, in document order. */
   byType(type: string): readonly PyNode[] {
     return this.byTypeIndex.get(type) ?? [];
@@ -852,7 +867,7 @@ function rebindingIfBefore(use: PyNode, name: string, scope: Scope, model: Modul
   let child: PyNode = use;
   for (let p = use.parent; p; child = p, p = p.parent) {
     if (BLOCKS.has(p.type))
-      for (const s of ifElseChildren(p)) {
+      for (const s of model.ifElseChildren(p)) {
         if (s.startIndex >= child.startIndex) break;
         if (s.startIndex > latest && rebindsOnEveryPath(s, name, model)) latest = s.startIndex;
       }
@@ -861,17 +876,6 @@ function rebindingIfBefore(use: PyNode, name: string, scope: Scope, model: Modul
   return latest;
 }
 
-/** Only an `if` with an `else` can rebind on every path; each block's are listed once. */
-const IF_ELSE_CHILDREN = new WeakMap<PyNode, PyNode[]>();
-
-function ifElseChildren(block: PyNode): PyNode[] {
-  let list = IF_ELSE_CHILDREN.get(block);
-  if (!list) {
-    list = block.children.filter((s) => s.type === 'if_statement' && s.children.some((c) => c.type === 'else_clause'));
-    IF_ELSE_CHILDREN.set(block, list);
-  }
-  return list;
-}
 
 function rebindsOnEveryPath(ifStmt: PyNode, name: string, model: ModuleModel, depth = 0): boolean {
   const elseClause = ifStmt.children.find((c) => c.type === 'else_clause');
