@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalyzeOptions } from './index.js';
 
-/** More threads than this buy nothing on a batch of source files and cost memory. */
-export const MAX_WORKERS = 8;
+/** Each worker holds a grammar, the analyzer and one file's model (~100-150 MB): four keep a large scan well under 1 GiB. */
+export const MAX_WORKERS = 4;
 
 /** One file for the pool. */
 export interface BatchFile {
