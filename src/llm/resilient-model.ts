@@ -3,7 +3,7 @@
 
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Usage } from '../core/types.js';
-import { LlmCancelledError } from './errors.js';
+import { displayUrl, LlmCancelledError } from './errors.js';
 import { withRetries, type AttemptFailure, type EndpointContext, type RetryPolicy } from './retry.js';
 import type { ChatModel, ChatRequest, ChatResponse } from './types.js';
 
@@ -25,6 +25,7 @@ export class ResilientChatModel implements ChatModel {
   readonly #policy: RetryPolicy;
   readonly #context: EndpointContext;
   readonly #limit: LimitFunction;
+  readonly endpoint: string;
 
   constructor(
     readonly id: string,
@@ -39,6 +40,7 @@ export class ResilientChatModel implements ChatModel {
     this.#policy = policy;
     this.#context = context;
     this.#limit = pLimit(concurrency);
+    this.endpoint = displayUrl(context.baseUrl);
   }
 
   /** Requests running now and waiting for a slot (for progress displays and tests). */

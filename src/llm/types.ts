@@ -27,5 +27,10 @@ export interface ChatModel {
   readonly id: string;
   readonly provider: string;
   readonly model: string;
+  /**
+   * Where requests go (the base URL, never a key), when it is fixed: part of the cache key, so
+   * answers from one server (a local test endpoint) are never replayed as another's.
+   */
+  readonly endpoint?: string;
   chat(request: ChatRequest): Promise<ChatResponse>;
 }

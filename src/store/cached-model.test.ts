@@ -56,6 +56,17 @@ describe('CachedChatModel', () => {
     expect(inner.calls).toBe(5);
   });
 
+  it('misses when the same model sits behind another endpoint, and the endpoint is stored without credentials', async () => {
+    const local = Object.assign(new CountingModel(), { endpoint: 'http://127.0.0.1:8080/v1' });
+    const remote = Object.assign(new CountingModel(), { endpoint: 'https://api.openai.com/v1' });
+    await new CachedChatModel(local, store).chat(ask('abc'));
+    const fromRemote = await new CachedChatModel(remote, store).chat(ask('abc'));
+    expect(fromRemote.cached).toBe(false);
+    expect(remote.calls).toBe(1);
+    expect((await new CachedChatModel(local, store).chat(ask('abc'))).cached).toBe(true);
+    expect(local.calls).toBe(1);
+  });
+
   it('ignores the abort signal when hashing', async () => {
     await model.chat(ask('abc', { signal: new AbortController().signal }));
     expect((await model.chat(ask('abc'))).cached).toBe(true);

@@ -41,6 +41,7 @@ export class CachedChatModel implements ChatModel {
   readonly id: string;
   readonly provider: string;
   readonly model: string;
+  readonly endpoint?: string;
 
   constructor(
     private readonly inner: ChatModel,
@@ -51,6 +52,7 @@ export class CachedChatModel implements ChatModel {
     this.id = inner.id;
     this.provider = inner.provider;
     this.model = inner.model;
+    if (inner.endpoint !== undefined) this.endpoint = inner.endpoint;
   }
 
   /** The same model and cache, recording calls with `context` (merged over the current one). */
@@ -64,6 +66,7 @@ export class CachedChatModel implements ChatModel {
     const canonical = canonicalRequest({
       provider: this.provider,
       model: this.model,
+      endpoint: this.endpoint,
       messages: request.messages,
       temperature: request.temperature,
       maxTokens: request.maxTokens,

@@ -40,6 +40,8 @@ export function configHash(config: unknown): string {
 export interface CanonicalRequest {
   provider: string;
   model: string;
+  /** The model's base URL when known (ChatModel.endpoint); absent for models without one. */
+  endpoint?: string;
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
@@ -55,6 +57,7 @@ export function canonicalRequest(request: CanonicalRequest): CanonicalRequest {
   return {
     provider: request.provider,
     model: request.model,
+    endpoint: request.endpoint,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
     temperature: request.temperature,
     maxTokens: request.maxTokens,
