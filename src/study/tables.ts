@@ -255,8 +255,9 @@ function computeTable4(
       if (rq1 === undefined) throw new UserError(`${v.path}: ${taskId} has no RQ1 label for ${v.generator}`);
       if ((label >= 0) !== isVulnerableLabel(rq1)) {
         const rq1Says = isVulnerableLabel(rq1) ? 'vulnerable' : 'not vulnerable';
-        const verifySays = label < 0 ? 'not repaired' : 'repaired';
-        dataIssues.push(`${v.path}: ${taskId} is marked ${verifySays} (label ${label}) but RQ1 labels it ${rq1Says} (${rq1})`);
+        // -1 means the sample was left out of repair as not vulnerable; 0, 0.5 and 1 that it was given one.
+        const verifySays = label < 0 ? 'left out of repair as not vulnerable' : 'given a repair';
+        dataIssues.push(`${v.path}: ${taskId} is ${verifySays} (label ${label}) but RQ1 labels it ${rq1Says} (${rq1})`);
       }
     }
     (table[v.repairer] ??= {})[v.generator] = { fixed, vulnerable };
