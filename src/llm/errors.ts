@@ -152,7 +152,7 @@ export class LlmTimeoutError extends LlmError {
   ) {
     super(
       `${displayUrl(baseUrl)} did not answer within ${timeoutMs} ms (${attempts} ${plural(attempts, 'attempt')}); ` +
-        `raise the timeout if the model is slow`,
+        `raise the timeout (--timeout <seconds>) if the model is slow`,
     );
   }
 }

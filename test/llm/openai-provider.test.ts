@@ -254,7 +254,7 @@ describe('openai provider: timeouts, unreachable servers, cancellation', () => {
     const err = await failure(openaiModel(server, { timeoutMs: 300, maxRetries: 1 }).chat({ messages: hello }));
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(LlmTimeoutError);
-    expect(err.message).toBe(`${server.baseURL} did not answer within 300 ms (2 attempts); raise the timeout if the model is slow`);
+    expect(err.message).toBe(`${server.baseURL} did not answer within 300 ms (2 attempts); raise the timeout (--timeout <seconds>) if the model is slow`);
     expect(server.requests).toHaveLength(2);
     expect(elapsed).toBeGreaterThanOrEqual(600);
     expect(elapsed).toBeLessThan(3000);
