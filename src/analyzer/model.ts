@@ -316,7 +316,8 @@ export class ModuleModel {
     this.inProgress.add(node.id);
     this.depth++;
     try {
-      const result = unique(this.computeValues(node)).slice(0, MAX_VALUES);
+      const all = unique(this.computeValues(node));
+      const result = all.length > MAX_VALUES ? all.slice(0, MAX_VALUES) : all;
       this.valuesMemo.set(node.id, result);
       return result;
     } finally {
