@@ -1,7 +1,9 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): self and total time per function,
 // with its file and line, slowest first.
 //
-//   npx tsx bench/cpuprofile-summary.ts /tmp/prof/CPU.*.cpuprofile [--top=40] [--filter=analyzer]
+//   npx tsx bench/cpuprofile-summary.ts /tmp/prof/CPU.*.cpuprofile [--top=40] [--filter=analyzer] [--lines=functionName]
+//
+// `--lines=name` also lists the hottest source lines (self samples) of functions so named.
 import { readFileSync } from 'node:fs';
 import { option } from './lib/bench-util.js';
 
@@ -9,6 +11,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
+  positionTicks?: Array<{ line: number; ticks: number }>;
 }
 
 interface Profile {
@@ -60,3 +63,17 @@ const show = (title: string, map: Map<string, number>): void => {
 };
 show('self time', self);
 show('total time', total);
+
+const linesOf = option(args, 'lines');
+if (linesOf) {
+  const ticks = new Map<string, number>();
+  for (const n of profile.nodes) {
+    if (n.callFrame.functionName !== linesOf) continue;
+    for (const t of n.positionTicks ?? []) {
+      const k = `${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${t.line}`;
+      ticks.set(k, (ticks.get(k) ?? 0) + t.ticks);
+    }
+  }
+  console.log(`hottest lines of ${linesOf} (self samples)`);
+  for (const [k, n] of [...ticks].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${String(n).padStart(6)}  ${k}`);
+}
