@@ -73,7 +73,12 @@ const UNREACHABLE_CODES: Record<string, string> = {
   EAI_AGAIN: 'host name lookup failed',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
+  // Not a socket error: fetch refuses ports on the WHATWG "bad ports" list (9, 25, 6000...)
+  // before connecting, with no code, only the message "bad port".
+  BAD_PORT: 'fetch refuses to connect to this port (it is on the WHATWG list of blocked ports, such as 9, 25 or 6000); use another port',
 };
+/** Failures that no retry can change. */
+const PERMANENT_CODES = new Set(['BAD_PORT']);
 const NETWORK_CODES: Record<string, string> = {
   ECONNRESET: 'connection reset',
   EPIPE: 'connection closed while sending',
@@ -190,19 +195,26 @@ export async function withRetries<T>(
       else {
         const described = describe(err);
         if (!described) throw passOn(err, ctx);
-        failure = described;
+        failure = withBadPortCode(described);
       }
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
 
-    const retryable = failure.kind !== 'http' || isRetryableStatus(failure.status);
+    const retryable =
+      failure.kind === 'http' ? isRetryableStatus(failure.status) : !(failure.kind === 'network' && failure.code && PERMANENT_CODES.has(failure.code));
     if (!retryable || n >= maxAttempts) throw finalError(failure, n, policy, ctx);
     const asked = failure.kind === 'http' ? parseRetryAfter(failure.headers) : undefined;
     if (asked !== undefined && asked > policy.maxRetryAfterMs) throw finalError(failure, n, policy, ctx, asked);
     await sleep(asked ?? backoffDelay(n - 1, policy), signal);
   }
+}
+
+/** Gives fetch's code-less "bad port" refusal a code of its own. */
+function withBadPortCode(failure: AttemptFailure): AttemptFailure {
+  if (failure.kind === 'network' && !failure.code && /^bad port$/i.test(failure.detail.trim())) return { ...failure, code: 'BAD_PORT' };
+  return failure;
 }
 
 function passOn(err: unknown, ctx: EndpointContext): Error {

@@ -43,6 +43,20 @@ describe('opening a store', () => {
     expect(error.message).toBe(`${folder}: is a folder, not a database file`);
   });
 
+  it.runIf(process.platform === 'linux')('fails at once for a folder that cannot be created (under /proc)', () => {
+    // Node's recursive mkdir retries ENOENT forever there; the store must not hang.
+    const error = userErrorOf(() => openStore('/proc/secagent-no-such/store.db'));
+    expect(error.message).toMatch(/^\/proc\/secagent-no-such\/store\.db: cannot create its folder \/proc\/secagent-no-such: ENOENT/);
+  });
+
+  it('rejects a path whose folder is a file', () => {
+    const file = path.join(tempDir(), 'plain.txt');
+    fs.writeFileSync(file, 'x');
+    const error = userErrorOf(() => openStore(path.join(file, 'sub', 'store.db')));
+    expect(error.message).toContain(`${path.join(file, 'sub', 'store.db')}: cannot create its folder`);
+    expect(error.message).toContain(`${file} is not a folder`);
+  });
+
   it('rejects a file that is not a SQLite database, and leaves it untouched', () => {
     const file = path.join(tempDir(), 'notes.db');
     const text = 'these are my notes, not a database\n'.repeat(100);

@@ -49,7 +49,8 @@ function checkPath(file: string): void {
   try {
     stat = fs.statSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asUserError(file, error);
+    // ENOTDIR: a file stands where a folder should; the folder check below names it.
+    if (!['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw asUserError(file, error);
   }
   if (stat) {
     if (stat.isDirectory()) throw new UserError(`${file}: is a folder, not a database file`);
@@ -63,9 +64,38 @@ function checkPath(file: string): void {
   }
   const folder = path.dirname(file);
   try {
-    fs.mkdirSync(folder, { recursive: true });
+    makeFolder(path.resolve(folder));
   } catch (error) {
     throw new UserError(`${file}: cannot create its folder ${folder}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns on some virtual
+ * file systems (under /proc it retries ENOENT forever); a plain mkdir fails at once there.
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(dir);
+    } catch (error) {
+      if (!['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+    if (stat) {
+      if (!stat.isDirectory()) throw new Error(`${dir} is not a folder`);
+      break;
+    }
+    missing.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 

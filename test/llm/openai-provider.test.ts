@@ -275,6 +275,16 @@ describe('openai provider: timeouts, unreachable servers, cancellation', () => {
     expect(err.message).toBe(`cannot reach ${base}: connection refused (2 attempts); is the server running? set OPENAI_BASE_URL`);
   });
 
+  it('a port fetch refuses (9) → EndpointUnreachableError at once, no retries', async () => {
+    // fetch rejects ports on the WHATWG bad-ports list before connecting: nothing is sent.
+    const base = 'http://127.0.0.1:9/v1';
+    const model = createChatModel('openai:m', { env: { OPENAI_BASE_URL: base }, maxRetries: 3, retryDelayMs: 10 });
+    const err = await failure(model.chat({ messages: hello }));
+    expect(err).toBeInstanceOf(EndpointUnreachableError);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9\/v1: fetch refuses to connect to this port .* \(1 attempt\); is the server running\? set OPENAI_BASE_URL$/);
+  });
+
   it('an abort while the server is silent cancels at once', async () => {
     const server = await serve(() => ({ hang: true }));
     const controller = new AbortController();
