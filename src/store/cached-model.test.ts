@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LlmCancelledError } from '../llm/errors.js';
 import type { ChatRequest } from '../llm/types.js';
 import { CachedChatModel } from './cached-model.js';
 import { requestHash } from './hash.js';
@@ -115,6 +116,13 @@ describe('CachedChatModel', () => {
     expect(retry.cached).toBe(false);
     expect(inner.calls).toBe(2);
     expect(store.runTotals('r1')).toMatchObject({ calls: 1, failedCalls: 1, cachedCalls: 0 });
+  });
+
+  it('does not count a cancelled call (Ctrl-C) as a failed one', async () => {
+    inner.failNext = new LlmCancelledError();
+    await expect(model.chat(ask('cancel me'), { runId: 'r1', taskId: 't1' })).rejects.toBeInstanceOf(LlmCancelledError);
+    expect(store.listCalls('r1')).toHaveLength(0);
+    expect(store.runTotals('r1')).toMatchObject({ calls: 0, failedCalls: 0 });
   });
 
   it('makes one model call for identical requests in flight at the same time', async () => {

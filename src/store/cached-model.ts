@@ -1,4 +1,5 @@
 import type { Usage } from '../core/types.js';
+import { LlmCancelledError } from '../llm/errors.js';
 import type { ChatModel, ChatRequest, ChatResponse } from '../llm/types.js';
 import { canonicalRequest, requestHash, type CanonicalRequest } from './hash.js';
 import type { AnsweredCall, CallContext } from './records.js';
@@ -133,7 +134,9 @@ export class CachedChatModel implements ChatModel {
     try {
       response = await this.inner.chat(request);
     } catch (error) {
-      this.store.recordCall({ ...base, latencyMs: performance.now() - started, error: describeError(error) });
+      // A call the user cancelled (Ctrl-C) did not fail: it has no answer to keep and is
+      // asked again on resume, so it is not recorded at all.
+      if (!(error instanceof LlmCancelledError)) this.store.recordCall({ ...base, latencyMs: performance.now() - started, error: describeError(error) });
       throw error;
     }
     const costUsd = this.priceOf(response.usage);
