@@ -53,6 +53,16 @@ describe('secagent study tables', () => {
     expect(md.stdout).toContain('92/121');
   }, 60_000);
 
+  it('a folder that is not the artifacts is named in a one-line error with exit 2', async () => {
+    const securityEval = join(ROOT, '..', 'securityeval');
+    const wrong = await runCli(['study', 'tables', '--artifacts', securityEval], { env: cleanEnv() });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe(`secagent: ${securityEval}: not the study's artifacts folder (no RQ1/ to RQ4/ inside); pass --artifacts <path to llmsecurecode>`);
+    const missing = await runCli(['study', 'import', '--artifacts', join(tmpdir(), 'secagent-no-such-artifacts')], { env: cleanEnv() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/secagent-no-such-artifacts: no such folder; --artifacts takes/);
+  });
+
   it('--rejudge builtin puts the analyzer\'s Tables 2 and 4 beside the study\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'secagent-tables-'));
     const r = await runCli(['--store', join(dir, 's.db'), 'study', 'tables', '--artifacts', ROOT, '--format', 'json', '--rejudge', 'builtin'], { env: cleanEnv() });

@@ -307,9 +307,10 @@ function registerImport(study: Command): void {
     .option('--artifacts [dir]', 'the artifacts folder (default ../shared/datasets/llmsecurecode)')
     .option('--securityeval <jsonl>', 'SecurityEval JSONL for the task prompts (default: beside the artifacts)')
     .action((options: { artifacts?: string | boolean; securityeval?: string }, cmd: Command) => {
+      const root = artifactsDir(options.artifacts);
       const store = openStore((cmd.optsWithGlobals() as Globals).store);
       try {
-        const result = importArtifacts(store, artifactsDir(options.artifacts), options.securityeval ? { securityEval: options.securityeval } : {});
+        const result = importArtifacts(store, root, options.securityeval ? { securityEval: options.securityeval } : {});
         note(
           `imported ${result.created.length} runs (${result.skipped.length} were already in ${store.path}): ` +
             `${result.samples} samples, ${result.findings} findings, ${result.verdicts} verdicts`,

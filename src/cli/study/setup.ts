@@ -1,5 +1,7 @@
 // Turning `secagent study` options into models, scanners, detectors, sample sources and a
 // progress display.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../core/types.js';
@@ -74,7 +76,22 @@ export async function chooseDetectors(specs: readonly string[], pool: ModelPool,
 
 /** `--artifacts [dir]`'s folder: the one given, else the study's artifacts in the shared datasets. */
 export function artifactsDir(value: string | boolean | undefined): string {
-  return typeof value === 'string' ? value : studyArtifactsDir();
+  const dir = typeof value === 'string' ? value : studyArtifactsDir();
+  checkArtifactsDir(dir);
+  return dir;
+}
+
+/** A clear error for a folder that is not the study's artifacts, before any file in it is missed. */
+export function checkArtifactsDir(dir: string): void {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    throw new UserError(`${dir}: no such folder; --artifacts takes the study's artifacts folder (llmsecurecode, with RQ1/ to RQ4/ inside)`);
+  }
+  if (!stat.isDirectory()) throw new UserError(`${dir}: is a file; --artifacts takes the study's artifacts folder (llmsecurecode, with RQ1/ to RQ4/ inside)`);
+  const missing = ['RQ1', 'RQ2', 'RQ3', 'RQ4'].filter((d) => !existsSync(join(dir, d)));
+  if (missing.length === 4) throw new UserError(`${dir}: not the study's artifacts folder (no RQ1/ to RQ4/ inside); pass --artifacts <path to llmsecurecode>`);
 }
 
 export interface SourceOptions {
