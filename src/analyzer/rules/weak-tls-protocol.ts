@@ -37,6 +37,18 @@ export default defineRule({
       return methodCallsOn(model, target.name, scope, ['set_options', 'set_min_proto_version']).length > 0;
     };
 
+    /** The context the call creates wraps a socket or is handed to a client as `context=`. */
+    const makesConnection = (c: CallInfo): boolean => {
+      const parent = c.node.parent;
+      // ssl.create_default_context().wrap_socket(sock)
+      if (parent?.type === 'attribute' && parent.child('object') === c.node) return /^wrap_(socket|bio)$/.test(parent.child('attribute')?.text ?? '');
+      const target = assignedName(c.node);
+      if (!target) return c.node.parent?.type === 'keyword_argument' && c.node.parent.child('name')?.text === 'context';
+      const scope = scopeNode(c.node);
+      if (methodCallsOn(model, target.name, scope, ['wrap_socket', 'wrap_bio']).length > 0) return true;
+      return model.calls.some((k) => scope.contains(k.node) && k.keywords.get('context')?.text === target.name);
+    };
+
     const checkProtocolValue = (node: PyNode): void => {
       const names = namesOf(model, node);
       const old = names.find((q) => OLD_PROTOCOL.test(q));
@@ -56,6 +68,15 @@ export default defineRule({
             message: old ? `ssl.wrap_socket() with the obsolete ${old.split('.').pop()}` : 'ssl.wrap_socket() is deprecated and does not check host names; its default protocol may allow old TLS versions',
           });
         }
+        // create_default_context() negotiates TLS 1.0/1.1 before Python 3.10 (CodeQL py/insecure-protocol):
+        // reported when the context makes a connection and nothing raises its minimum version.
+        if (names.includes('ssl.create_default_context') && !c.hasSplat && !restricted(c) && makesConnection(c))
+          return context.report({
+            node: c.node,
+            message: 'ssl.create_default_context() still accepts TLS 1.0/1.1 on Python before 3.10; set context.minimum_version = ssl.TLSVersion.TLSv1_2',
+            severity: 'low',
+            confidence: 'low',
+          });
         const isContext = names.includes('ssl.SSLContext') || names.includes('OpenSSL.SSL.Context');
         // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
         if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
