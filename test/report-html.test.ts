@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../src/study/commands.js';
+import { buildStudyReport } from '../src/study/experiments/index.js';
 import { studyArtifactsDir } from '../src/tasks/datasets.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,7 +19,7 @@ describe.skipIf(!hasChromium)('study HTML report in headless Chromium', () => {
   const htmlPath = join(dir, 'study.html');
 
   beforeAll(async () => {
-    await writeReport({ artifacts: studyArtifactsDir(), html: htmlPath });
+    await buildStudyReport({ artifacts: studyArtifactsDir(), html: htmlPath });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/index.js';
 import { studyArtifactsDir } from '../tasks/datasets.js';
 import { listRq4Runs, readCodeSpace } from './artifacts.js';
-import { writeReport } from './commands.js';
+import { buildStudyReport } from './experiments/index.js';
 import { IMPORT_KINDS, LABEL_JUDGE, RQ4_LOG_SCANNER, RQ4_SCAN_JUDGE, importArtifacts, importRunId, type ImportResult } from './import.js';
 import { storeTables } from './store-tables.js';
 import { computeStudyTables } from './tables.js';
@@ -98,13 +98,15 @@ describe('importArtifacts', () => {
   it('reports a stored run as HTML with its drill-down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-report-'));
     const runId = importRunId('rq4', 'gpt4', 'for', 'gpt3.5', 2);
-    const written = await writeReport({ store, runId, html: join(dir, 'r.html'), markdown: join(dir, 'r.md') });
-    const html = readFileSync(written.html!, 'utf8');
+    const report = await buildStudyReport({ store, runId, html: join(dir, 'r.html'), markdown: join(dir, 'r.md') });
+    expect(report.written).toEqual([join(dir, 'r.html'), join(dir, 'r.md')]);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
     expect(html).toContain(`secagent run ${runId}`);
     expect(html.match(/<details class="task"/g)).toHaveLength(67);
     expect(html).toContain('<pre class="diff">');
     expect(html).toMatch(/<svg[^>]*class="marks"/);
-    const md = readFileSync(written.markdown!, 'utf8');
+    const md = readFileSync(join(dir, 'r.md'), 'utf8');
+    expect(md).toBe(report.markdown);
     expect(md).toMatch(/\| round 0 \| 41 \| 67 \|/);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/types.js';
-import { studyTables } from './commands.js';
 import { renderExperiment } from './experiments/render.js';
 import type { ExperimentTables } from './experiments/types.js';
-import { ciText, csvCell, csvNumber, pct, ratio } from './render.js';
+import { ciText, csvCell, csvNumber, pct, ratio, renderTables } from './render.js';
+import type { StudyTables } from './tables.js';
 
 describe('the shared pieces of the study and experiment renderers', () => {
   it('formats shares, ratios and intervals', () => {
@@ -29,8 +29,9 @@ describe('the shared pieces of the study and experiment renderers', () => {
 
   it('names the formats on an unknown one, for the study tables and an experiment alike', () => {
     const message = 'unknown format "xml": use one of json, markdown, csv';
-    expect(() => studyTables({ format: 'xml' })).toThrow(UserError);
-    expect(() => studyTables({ format: 'xml' })).toThrow(message);
+    const study = {} as StudyTables;
+    expect(() => renderTables(study, 'xml' as never)).toThrow(UserError);
+    expect(() => renderTables(study, 'xml' as never)).toThrow(message);
     const tables: ExperimentTables = {
       experiment: 'rq1',
       runId: 'r',

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/types.js';
 import { studyArtifactsDir } from '../tasks/datasets.js';
-import { studyTables } from './commands.js';
-import { renderTablesCsv, renderTablesJson, renderTablesMarkdown } from './render.js';
+import { renderTables, renderTablesCsv, renderTablesJson, renderTablesMarkdown } from './render.js';
 import { computeStudyTables } from './tables.js';
 
 const root = studyArtifactsDir();
@@ -161,9 +160,9 @@ describe('renderers', () => {
     expect(md).toContain('- Table 5 gpt4 fixing gpt3.5: artifacts give 77.6%, the paper 77.4%');
   });
 
-  it('studyTables checks the format and reads the given folder', () => {
-    expect(() => studyTables({ artifacts: root, format: 'xml' })).toThrow(UserError);
-    expect(() => studyTables({ artifacts: '/nonexistent/llmsecurecode', format: 'json' })).toThrow(/nonexistent.*no such file/);
-    expect(JSON.parse(studyTables({ artifacts: root, format: 'json' })).table2['gpt3.5'].vulnerable).toBe(92);
+  it('renderTables checks the format; computeStudyTables names a missing file', () => {
+    expect(() => renderTables(tables, 'xml' as never)).toThrow(UserError);
+    expect(() => computeStudyTables('/nonexistent/llmsecurecode')).toThrow(/nonexistent.*no such file/);
+    expect(JSON.parse(renderTables(tables, 'json')).table2['gpt3.5'].vulnerable).toBe(92);
   });
 });
