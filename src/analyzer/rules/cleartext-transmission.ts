@@ -3,7 +3,7 @@ import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { secretKindOfName } from './secret-names.js';
 import { readableSecretIn, CREDENTIAL_KINDS } from './sensitive-values.js';
-import { assignedName, callNames, methodCallsOn, scopeNode } from './value-flow.js';
+import { assignedName, callNames, methodCallsOn, namesOf, scopeNode } from './value-flow.js';
 
 /** Plain-text protocol clients and the method that upgrades them to TLS (if any). */
 const PLAIN_CLIENTS: Array<[RegExp, string, string | undefined, string[]]> = [
@@ -54,6 +54,18 @@ export default defineRule({
   check(context) {
     const { model } = context;
     return {
+      end() {
+        const write = unsecuredSessionWrite(model);
+        if (write)
+          context.report({
+            node: write,
+            message: "Flask's session cookie is sent without the Secure flag: SESSION_COOKIE_SECURE is never set, so the logged-in session also travels over plain HTTP",
+            cwes: [614, 319],
+            severity: 'medium',
+            confidence: 'medium',
+            fixHint: "Set app.config['SESSION_COOKIE_SECURE'] = True (and SESSION_COOKIE_HTTPONLY, SESSION_COOKIE_SAMESITE), or use flask-talisman, and serve the application over HTTPS only.",
+          });
+      },
       call(c) {
         const names = callNames(model, c);
         if (!names.some((q) => /^(ftplib|telnetlib|smtplib|imaplib|poplib|nntplib|requests|httpx|urllib|http)\./.test(q))) return;
@@ -81,3 +93,38 @@ export default defineRule({
     };
   },
 });
+
+/** Extensions that make the session cookie Secure or keep the browser on HTTPS. */
+const HTTPS_EXTENSIONS = /^(flask_talisman\.Talisman|flask_sslify\.SSLify|flask_session\.Session)$/;
+/** Ways of loading configuration from somewhere the snippet does not show. */
+const CONFIG_LOADERS = new Set(['from_object', 'from_pyfile', 'from_envvar', 'from_file', 'from_prefixed_env', 'from_json']);
+
+/**
+ * The first write to Flask's `session` inside a route of an application this module creates,
+ * when nothing in the module sets SESSION_COOKIE_SECURE, loads configuration from elsewhere or
+ * installs an HTTPS extension. Flask's default for SESSION_COOKIE_SECURE is False.
+ */
+function unsecuredSessionWrite(model: ModuleModel): PyNode | undefined {
+  if (!model.importsModule('flask')) return undefined;
+  let createsApp = false;
+  for (const c of model.calls) {
+    const names = callNames(model, c);
+    if (names.includes('flask.Flask')) createsApp = true;
+    if (names.some((q) => HTTPS_EXTENSIONS.test(q))) return undefined;
+    if (c.method && CONFIG_LOADERS.has(c.method)) return undefined;
+  }
+  if (!createsApp) return undefined;
+  // Any mention of the setting (a literal key, a keyword, a settings constant) is left to py/insecure-cookie.
+  for (const n of model.byType('identifier')) if (n.text === 'SESSION_COOKIE_SECURE') return undefined;
+  for (const n of model.byType('string')) if (n.text.includes('SESSION_COOKIE_SECURE')) return undefined;
+  const isSession = (node: PyNode | undefined): boolean => !!node && namesOf(model, node).includes('flask.session');
+  for (const a of model.byType('assignment')) {
+    const left = a.child('left');
+    if (left?.type !== 'subscript' || !isSession(left.child('value'))) continue;
+    if (model.enclosingFunction(a)?.route) return a;
+  }
+  for (const c of model.calls) {
+    if ((c.method === 'update' || c.method === 'setdefault') && isSession(c.receiver) && model.enclosingFunction(c.node)?.route) return c.node;
+  }
+  return undefined;
+}
