@@ -8,7 +8,9 @@ import { defaultDatasetsDir } from '../src/tasks/datasets.js';
 import { DetectorUnavailable, makeDetector, unionDetector, DETECTOR_NAMES } from './lib/detectors.js';
 import { renderText } from './lib/render.js';
 import { collectSamples, EVAL_SETS, type EvalSet } from './lib/samples.js';
-import { buildReport, judge } from './lib/score.js';
+import { applyAudit, readLabelAudit, withAuditedLabels } from './lib/audit.js';
+import { REPO } from './lib/bench-util.js';
+import { auditedView, buildReport, judge } from './lib/score.js';
 
 interface CliOptions {
   data?: string;
@@ -18,6 +20,7 @@ interface CliOptions {
   details?: boolean;
   json?: boolean;
   strict?: boolean;
+  audit: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--details', 'list every miss and false alarm with its file')
     .option('--json', 'print the report as JSON')
     .option('--strict', 'exit 1 when a floor fails')
+    .option('--audit <dir>', 'our audit of the study labels, scored as a second view (the floors use the published labels)', resolve(REPO, 'bench/label-audit'))
     .exitOverride();
   program.parse(argv);
   const options = program.opts<CliOptions>();
@@ -54,6 +58,13 @@ async function main(argv: string[]): Promise<number> {
     diagnosticMessages: detection.diagnostics.map((d) => `${d.scanner} ${d.file ?? '-'}${d.line ? ':' + d.line : ''}: ${d.message}`),
     seconds: { scan: scanSeconds, total: (performance.now() - started) / 1000 },
   });
+  if (sets.includes('rq1') || sets.includes('rq3')) {
+    const audit = applyAudit(readLabelAudit(resolve(options.audit)), samples);
+    if (audit.entries.length > 0) {
+      const audited = judge(withAuditedLabels(samples, audit), detection.findings, { depth });
+      report.audit = auditedView(audit, audited);
+    }
+  }
   console.log(options.json ? JSON.stringify(report, null, 2) : renderText(report, { details: options.details }));
   return options.strict && report.floors.some((f) => !f.passed) ? 1 : 0;
 }

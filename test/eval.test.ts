@@ -9,7 +9,9 @@ import type { Finding } from '../src/core/types.js';
 import { BanditScanner } from '../src/scanners/bandit.js';
 import { builtinDetector } from '../bench/lib/detectors.js';
 import { collectSamples, type EvalSample } from '../bench/lib/samples.js';
-import { buildReport, checkFloors, confusionOf, judge, ratesOf } from '../bench/lib/score.js';
+import { applyAudit, readLabelAudit, withAuditedLabels } from '../bench/lib/audit.js';
+import { auditedView, buildReport, checkFloors, confusionOf, judge, ratesOf } from '../bench/lib/score.js';
+import { UserError } from '../src/core/types.js';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..');
@@ -96,6 +98,50 @@ describe('the report and its floors', () => {
       expect.objectContaining({ kind: 'false-alarm', location: 'g2.py', reported: ['B608 CWE-89 line 1'] }),
       expect.objectContaining({ kind: 'miss', location: 'c1.py', reported: ['B301 CWE-502 line 1'] }),
     ]);
+  });
+});
+
+describe('the label audit', () => {
+  const meta = { scanner: 't', dataDir: '/d', matchDepth: 1, diagnosticMessages: [], seconds: { scan: 0, total: 0 } };
+  const entry = (path: string, kind: string, verdict: string, cwe = 89) => ({ set: 'rq1', path, cwe, kind, verdict, reason: 'r' });
+
+  it('flips only the labels it overturns, and names entries that do not fit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify([
+        entry('miss.py', 'miss', 'label-error'), // vulnerable -> clean
+        entry('alarm.py', 'false-alarm', 'label-error'), // clean -> vulnerable
+        entry('real.py', 'miss', 'still-missed'), // stays vulnerable
+        entry('nowhere.py', 'miss', 'label-error'),
+        entry('alarm.py', 'false-alarm', 'label-error'),
+        entry('other.py', 'miss', 'label-error', 79),
+        entry('clean.py', 'miss', 'label-error'),
+      ]),
+    );
+    const samples = [sample('miss.py', 89, true), sample('alarm.py', 89, false), sample('real.py', 89, true), sample('other.py', 89, true), sample('clean.py', 89, false)];
+    const audit = applyAudit(readLabelAudit(dir), samples);
+    expect([...audit.overturned]).toEqual(['rq1:miss.py', 'rq1:alarm.py']);
+    expect(audit.problems).toEqual([
+      'a.json: rq1 nowhere.py: no such sample',
+      'a.json: rq1 alarm.py: audited twice',
+      'a.json: rq1 other.py: the sample\'s CWE is 89, not 79',
+      'a.json: rq1 clean.py: a miss needs a sample labelled vulnerable',
+    ]);
+    expect(withAuditedLabels(samples, audit).map((s) => s.vulnerable)).toEqual([false, true, true, true, false]);
+    const findings = [finding('alarm.py', [89])];
+    expect(buildReport(judge(samples, findings), meta).rq1?.confusion).toEqual({ tp: 0, fp: 1, fn: 3, tn: 1 });
+    const view = auditedView(audit, judge(withAuditedLabels(samples, audit), findings));
+    expect(view).toMatchObject({ entries: 7, overturned: { rq1: 2, rq3: 0 }, verdicts: { 'label-error': 6, 'still-missed': 1 } });
+    expect(view.rq1?.confusion).toEqual({ tp: 1, fp: 0, fn: 2, tn: 2 });
+  });
+
+  it('reads no folder as an empty audit, and rejects a malformed file naming it', () => {
+    expect(readLabelAudit(join(tmpdir(), 'no-such-audit-dir')).entries).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...entry('x.py', 'miss', 'maybe') }]));
+    expect(() => readLabelAudit(dir)).toThrow(UserError);
+    expect(() => readLabelAudit(dir)).toThrow(/bad\.json: entry 0: verdict: /);
   });
 });
 

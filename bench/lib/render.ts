@@ -90,6 +90,19 @@ export function renderText(report: EvalReport, { details = false } = {}): string
     const value = floor.id === 'insecure' ? String(floor.value) : fixed(floor.value);
     out.push(`${floor.passed ? 'PASS' : 'FAIL'}  ${floor.description} (measured ${value})`);
   }
+  if (report.audit) {
+    const a = report.audit;
+    const verdicts = Object.entries(a.verdicts).map(([v, n]) => `${n} ${v}`).join(', ');
+    out.push('', `Label audit (bench/label-audit: ${a.entries} entries, ${verdicts}); the floors above use the published labels.`);
+    for (const [name, summary, overturned] of [['RQ1', a.rq1, a.overturned.rq1], ['RQ3', a.rq3, a.overturned.rq3]] as const) {
+      if (!summary) continue;
+      out.push(
+        `  ${name} with ${overturned} label(s) overturned: precision ${fixed(summary.rates.precision)}, recall ${fixed(summary.rates.recall)} ` +
+          `(${summary.confusion.tp} TP, ${summary.confusion.fp} FP, ${summary.confusion.fn} FN)`,
+      );
+    }
+    for (const p of a.problems) out.push(`  ignored: ${p}`);
+  }
   if (report.diagnostics > 0) out.push(`${report.diagnostics} scanner diagnostic(s) (files not parsed or tool warnings)`);
   out.push(`time: ${report.seconds.total.toFixed(1)} s (scanning ${report.seconds.scan.toFixed(1)} s)`);
   return out.join('\n');

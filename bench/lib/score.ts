@@ -2,6 +2,7 @@
 // names a CWE that cweMatches the task's CWE.
 import type { Finding } from '../../src/core/types.js';
 import { cweMatches, cweName, type MatchOptions } from '../../src/cwe/index.js';
+import { auditKey, type LabelAudit } from './audit.js';
 import type { EvalSample, EvalSet } from './samples.js';
 
 export interface Outcome {
@@ -97,6 +98,19 @@ export interface EvalReport {
   /** `file: message` for each scanner diagnostic (files that did not parse, tool warnings). */
   diagnosticMessages: string[];
   seconds: { scan: number; total: number };
+  /** The same findings scored against the labels as our audit corrects them (bench/label-audit). */
+  audit?: AuditedView;
+}
+
+export interface AuditedView {
+  entries: number;
+  verdicts: Record<string, number>;
+  /** Labels the audit overturns, per set. */
+  overturned: { rq1: number; rq3: number };
+  /** Entries that do not fit the data; they are ignored. */
+  problems: string[];
+  rq1?: SetSummary;
+  rq3?: SetSummary;
 }
 
 export function judge(samples: EvalSample[], findings: Finding[], match: MatchOptions = {}): Outcome[] {
@@ -235,4 +249,16 @@ export function buildReport(
   }
   report.floors = checkFloors(report);
   return report;
+}
+
+/** Scores outcomes judged against the audited labels. */
+export function auditedView(audit: LabelAudit, outcomes: Outcome[]): AuditedView {
+  const verdicts: Record<string, number> = {};
+  for (const e of audit.entries) verdicts[e.verdict] = (verdicts[e.verdict] ?? 0) + 1;
+  const count = (set: EvalSet) => outcomes.filter((o) => o.sample.set === set && audit.overturned.has(auditKey(set, o.sample.path))).length;
+  const inSet = (set: EvalSet) => outcomes.filter((o) => o.sample.set === set);
+  const view: AuditedView = { entries: audit.entries.length, verdicts, overturned: { rq1: count('rq1'), rq3: count('rq3') }, problems: audit.problems };
+  if (inSet('rq1').length > 0) view.rq1 = summarizeSet(inSet('rq1'));
+  if (inSet('rq3').length > 0) view.rq3 = summarizeSet(inSet('rq3'));
+  return view;
 }
