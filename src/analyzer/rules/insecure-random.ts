@@ -121,7 +121,7 @@ export default defineRule({
     message: 'Predictable random value used for security',
     fixHint:
       "Use the secrets module for anything an attacker must not guess: secrets.token_urlsafe(32) for tokens and session ids, ''.join(secrets.choice(alphabet) for _ in range(n)) for random strings, secrets.token_bytes(32) or os.urandom(32) for keys, secrets.randbelow(n) for numbers.",
-    doc: "Python's random module is a Mersenne Twister: after observing 624 outputs an attacker can compute every past and future value, and its default seed is guessable in some setups. Tokens, passwords, keys, salts and session identifiers made with it can be predicted; the secrets module draws from the operating system's cryptographic generator.",
+    doc: "Python's random module is a Mersenne Twister: after observing 624 outputs an attacker can compute every past and future value, and its default seed is guessable in some setups. Tokens, passwords, keys, salts and session identifiers made with it can be predicted; the secrets module draws from the operating system's cryptographic generator. Even its bytes are skewed when a byte is reduced modulo an alphabet size that does not divide 256 (modulo bias): secrets.choice and secrets.randbelow avoid that.",
     bandit: ['B311'],
   },
   check(context) {
