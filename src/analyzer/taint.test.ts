@@ -91,4 +91,17 @@ describe('TaintEngine', () => {
     // repr() escapes line breaks, so the message cannot forge log lines.
     expect(await sinkTaint('def f():\n    s = input()\n    try:\n        int(s)\n    except ValueError as e:\n        sink(str(e))\n', 'log')).toBeUndefined();
   });
+
+  it('carries the path into the OSError message of file calls, for handlers that catch it', async () => {
+    const body = (handler: string, path = 'p') =>
+      `import os\ndef f():\n    p = input()\n    try:\n        os.chdir("/home/" + ${path})\n    except ${handler} as e:\n        sink(str(e))\n`;
+    expect((await sinkTaint(body('FileNotFoundError'), 'xss'))?.origin).toBe('local');
+    expect(await sinkTaint(body('(ValueError, OSError)'), 'xss')).toBeDefined();
+    expect(await sinkTaint(body('Exception'), 'xss')).toBeDefined();
+    // Not what os.chdir raises; a path escaped for HTML stays escaped in the message.
+    expect(await sinkTaint(body('KeyError'), 'xss')).toBeUndefined();
+    expect(await sinkTaint('import html\n' + body('OSError', 'html.escape(p)'), 'xss')).toBeUndefined();
+    // repr() quotes the path: its line breaks cannot forge log lines.
+    expect(await sinkTaint(body('OSError'), 'log')).toBeUndefined();
+  });
 });

@@ -47,6 +47,14 @@ export interface Taint {
 const MAX_TAINTS = 4;
 /** Parsers whose ValueError message repeats the text they rejected. */
 const QUOTING_PARSERS = new Set(['int', 'float', 'complex', 'decimal.Decimal', 'datetime.datetime.strptime', 'datetime.date.fromisoformat', 'uuid.UUID', 'ipaddress.ip_address']);
+/**
+ * File-system calls whose OSError names the path they were given
+ * (`[Errno 2] No such file or directory: '/home/<b>x</b>'`).
+ */
+const PATH_QUOTING_CALLS =
+  /^(open|io\.open|os\.(chdir|listdir|scandir|remove|unlink|rmdir|mkdir|makedirs|stat|lstat|open|rename|replace|chmod|chown|readlink|access)|shutil\.(copy|copy2|copyfile|copytree|move|rmtree)|pathlib\.Path\.(open|read_text|read_bytes|write_text|write_bytes|unlink|rmdir|mkdir|iterdir|stat))$/;
+/** Handlers that catch an OSError: the error classes themselves or a catch-all. */
+const OS_ERROR_HANDLER = /^(OSError|IOError|EnvironmentError|FileNotFoundError|PermissionError|NotADirectoryError|IsADirectoryError|FileExistsError|Exception|BaseException)$/;
 const MAX_DEPTH = 60;
 /** Methods of str and bytes. */
 const TEXT_METHODS = new Set(
@@ -287,11 +295,18 @@ export class TaintEngine {
     const body = tryStmt?.child('body');
     if (!body) return [];
     const out: Taint[] = [];
+    const catchesOsError = handlerCatches(name, OS_ERROR_HANDLER);
     for (const n of body.walk()) {
       if (n.type !== 'call') continue;
       const info = this.model.call(n);
-      if (!info || !info.qnames.some((q) => QUOTING_PARSERS.has(q))) continue;
-      out.push(...this.through(this.of(info.positional[0], 'raw'), name, `${name.text}: exception message quoting the input of ${info.callee.text}()`));
+      if (!info) continue;
+      if (info.qnames.some((q) => QUOTING_PARSERS.has(q))) {
+        out.push(...this.through(this.of(info.positional[0], 'raw'), name, `${name.text}: exception message quoting the input of ${info.callee.text}()`));
+      } else if (catchesOsError && info.qnames.some((q) => PATH_QUOTING_CALLS.test(q))) {
+        // The path keeps whatever escaping it had for this kind (html.escape before chdir).
+        const path = info.method && info.qnames.every((q) => q.startsWith('pathlib.')) ? info.receiver : info.positional[0];
+        out.push(...this.through(this.of(path, kind), name, `${name.text}: error message naming the path given to ${info.callee.text}()`));
+      }
     }
     return out;
   }
@@ -471,4 +486,13 @@ function limit(taints: Taint[]): Taint[] {
     if (out.length >= MAX_TAINTS) break;
   }
   return out;
+}
+
+/** The `except` clause binding `name` names a class matching `classes` (alone or in a tuple). */
+function handlerCatches(name: PyNode, classes: RegExp): boolean {
+  const clause = name.ancestor('except_clause');
+  const caught = clause?.child('value')?.namedChildren[0];
+  if (!caught) return false;
+  const names = caught.type === 'tuple' || caught.type === 'parenthesized_expression' ? caught.namedChildren : [caught];
+  return names.some((n) => classes.test(n.text.replace(/^(builtins|exceptions)\./, '')));
 }

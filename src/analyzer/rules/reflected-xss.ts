@@ -27,7 +27,7 @@ function declaredNonHtml(model: ModuleModel, call: CallInfo): boolean {
 export default defineRule({
   meta: {
     id: 'py/reflected-xss',
-    cwes: [79, 80, 20],
+    cwes: [79, 80, 20, 116],
     severity: 'high',
     confidence: 'high',
     message: 'Untrusted data written into an HTML response',
