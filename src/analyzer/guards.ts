@@ -189,6 +189,9 @@ export class Guards {
       const [subject, other] = subjectOf(left) ? [left, right] : subjectOf(right) ? [right, left] : [undefined, undefined];
       if (!subject || !other) return undefined;
       const v = this.model.constValue(other);
+      // `urlparse(u).netloc == ''` lets `/\evil.com` and `\\evil.com` through: urlparse sees
+      // no host there, browsers read the backslashes as `//` and go to evil.com.
+      if (v === '' && kind === 'redirect' && /\.(netloc|hostname)$/.test(subject.text)) return undefined;
       if (typeof v === 'string' || typeof v === 'number') return positive ? 'safe-if-true' : 'safe-if-false';
       // `os.path.commonpath([base, p]) == base`
       if (kind === 'path' && subject.type === 'call' && /commonpath|commonprefix/.test(this.model.qname(subject.child('function')) ?? '')) return positive ? 'safe-if-true' : 'safe-if-false';
@@ -235,7 +238,8 @@ export class Guards {
       return undefined;
     }
     if (kind === 'path' && info.method === 'is_relative_to' && info.receiver && this.mentions(info.receiver, name)) return 'safe-if-true';
-    if (/url_has_allowed_host_and_scheme|is_safe_url/.test(q) && mentionsArg) return 'safe-if-true';
+    // Django's checks (a function of the snippet's own is judged by its body below).
+    if (/url_has_allowed_host_and_scheme|is_safe_url/.test(q) && !q.startsWith('$.') && mentionsArg) return 'safe-if-true';
     // The snippet's own validation function (`if not is_valid(x): return`) when its body
     // checks something relevant to the kind, or one it calls without defining it.
     if (mentionsArg && q.startsWith('$.')) {
@@ -327,7 +331,19 @@ function validatorFits(def: PyNode, kind: SinkKind): boolean {
   const statements = body.namedChildren.filter((st) => st.type !== 'comment' && !(st.type === 'expression_statement' && st.namedChildren[0]?.type === 'string'));
   if (statements.every((st) => st.type === 'pass_statement' || (st.type === 'return_statement' && /^return\s+True$/.test(st.text.trim())))) return false;
   const evidence = VALIDATOR_EVIDENCE[kind];
+  if (kind === 'redirect' && passesBackslashHost(body.text)) return false;
   return evidence ? evidence.test(body.text) : true;
+}
+
+/**
+ * A redirect check that compares the host of `urljoin(own_url, target)` with its own host
+ * passes `/\evil.com` and `\\evil.com`: the join keeps the own host (urlparse sees none in
+ * the target), while browsers read the backslashes as `//` and leave the site. Fine when
+ * the function deals with backslashes itself.
+ */
+function passesBackslashHost(body: string): boolean {
+  if (/\\\\/.test(body)) return false;
+  return /\burljoin\s*\(/.test(body) && /\.(netloc|hostname)\b/.test(body);
 }
 
 function isBuiltin(name: string): boolean {
