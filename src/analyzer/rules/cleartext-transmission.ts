@@ -48,7 +48,7 @@ export default defineRule({
     message: 'Sensitive data sent over an unencrypted connection',
     fixHint:
       'Use the TLS variant of the protocol: ftplib.FTP_TLS (then prot_p()), smtplib.SMTP_SSL or starttls() before login(), imaplib.IMAP4_SSL, poplib.POP3_SSL, SSH (paramiko) instead of Telnet, and https:// URLs for anything that carries credentials or personal data.',
-    doc: 'FTP, Telnet, plain SMTP/IMAP/POP3 and http:// send user names, passwords and data as readable text, so anyone on the network path (Wi-Fi, a compromised router, the hosting provider) can capture them. Their TLS counterparts encrypt the session. Flask's session cookie is also sent over plain HTTP unless SESSION_COOKIE_SECURE is set.',
+    doc: 'FTP, Telnet, plain SMTP/IMAP/POP3 and http:// send user names, passwords and data as readable text, so anyone on the network path (Wi-Fi, a compromised router, the hosting provider) can capture them. Their TLS counterparts encrypt the session. The Flask session cookie is also sent over plain HTTP unless SESSION_COOKIE_SECURE is set.',
     bandit: ['B321', 'B312', 'B401', 'B402'],
   },
   check(context) {
