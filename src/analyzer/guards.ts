@@ -189,8 +189,8 @@ export class Guards {
       const [subject, other] = subjectOf(left) ? [left, right] : subjectOf(right) ? [right, left] : [undefined, undefined];
       if (!subject || !other) return undefined;
       const v = this.model.constValue(other);
-      // `urlparse(u).netloc == ''` lets `/\evil.com` and `\\evil.com` through: urlparse sees
-      // no host there, browsers read the backslashes as `//` and go to evil.com.
+      // `urlparse(u).netloc == ''` lets `///evil.com` and `/\evil.com` through: urlparse sees no
+      // host there, browsers go to evil.com (unless the framework re-encodes the Location).
       if (v === '' && kind === 'redirect' && /\.(netloc|hostname)$/.test(subject.text)) return undefined;
       if (typeof v === 'string' || typeof v === 'number') return positive ? 'safe-if-true' : 'safe-if-false';
       // `os.path.commonpath([base, p]) == base`
@@ -331,18 +331,18 @@ function validatorFits(def: PyNode, kind: SinkKind): boolean {
   const statements = body.namedChildren.filter((st) => st.type !== 'comment' && !(st.type === 'expression_statement' && st.namedChildren[0]?.type === 'string'));
   if (statements.every((st) => st.type === 'pass_statement' || (st.type === 'return_statement' && /^return\s+True$/.test(st.text.trim())))) return false;
   const evidence = VALIDATOR_EVIDENCE[kind];
-  if (kind === 'redirect' && passesBackslashHost(body.text)) return false;
+  if (kind === 'redirect' && passesHostlessTarget(body.text)) return false;
   return evidence ? evidence.test(body.text) : true;
 }
 
 /**
  * A redirect check that compares the host of `urljoin(own_url, target)` with its own host
- * passes `/\evil.com` and `\\evil.com`: the join keeps the own host (urlparse sees none in
- * the target), while browsers read the backslashes as `//` and leave the site. Fine when
- * the function deals with backslashes itself.
+ * passes `///evil.com` and `/\evil.com`: the join keeps the own host (urlparse sees none in
+ * the target), while browsers read both as `//evil.com` and leave the site. Fine when the
+ * function also turns away backslashes and a leading `//` itself.
  */
-function passesBackslashHost(body: string): boolean {
-  if (/\\\\/.test(body)) return false;
+function passesHostlessTarget(body: string): boolean {
+  if (/\\\\/.test(body) && /['"]\/\/['"]/.test(body)) return false;
   return /\burljoin\s*\(/.test(body) && /\.(netloc|hostname)\b/.test(body);
 }
 

@@ -19,8 +19,8 @@ export default defineRule({
     confidence: 'high',
     message: 'Redirect to a URL taken from untrusted data',
     fixHint:
-      "Redirect only to known places: map a key to a URL or endpoint from an allow-list (if target not in ALLOWED_TARGETS: abort(400)), or in Django check url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}). A check that only finds no host in the URL (urlparse(target).netloc == '', or the host of urljoin(request.host_url, target)) is not enough: /\\evil.com and \\\\evil.com have none for urlparse, and browsers go to evil.com.",
-    doc: 'Redirecting to a URL from the request lets attackers send users from a trusted link to a phishing site. Substring checks such as "example.com" in url are bypassed by evil.com/?example.com, and "no host" checks by /\\evil.com, which browsers read as //evil.com; compare the parsed host with an allow-list of hosts, or the whole target with an allow-list of places.',
+      "Redirect only to known places: map a key to a URL or endpoint from an allow-list (if target not in ALLOWED_TARGETS: abort(400)), or in Django check url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}). A check that only finds no host in the URL (urlparse(target).netloc == '', or the host of urljoin(request.host_url, target)) is not enough: ///evil.com and /\\evil.com have none for urlparse, and browsers go to evil.com.",
+    doc: 'Redirecting to a URL from the request lets attackers send users from a trusted link to a phishing site. Substring checks such as "example.com" in url are bypassed by evil.com/?example.com, and "no host" checks by ///evil.com or /\\evil.com, which browsers read as //evil.com; compare the parsed host with an allow-list of hosts, or the whole target with an allow-list of places.',
   },
   check(context) {
     const { model } = context;
