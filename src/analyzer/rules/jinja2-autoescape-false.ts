@@ -1,3 +1,4 @@
+import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -8,20 +9,27 @@ export default defineRule({
     confidence: 'high',
     message: 'Jinja2 environment without HTML autoescaping',
     fixHint: "Create the environment with escaping on: Environment(loader=..., autoescape=select_autoescape(['html', 'xml'])) or autoescape=True.",
-    doc: "jinja2.Environment and jinja2.Template do not escape variables unless autoescape is set, so any request data rendered through them is a cross-site scripting hole. Flask's own render_template escapes; a hand-made Environment must opt in. Escaping values by hand before rendering is reported at low confidence: it protects only the variables escaped so far.",
+    doc: "jinja2.Environment and jinja2.Template do not escape variables unless autoescape is set, so any request data rendered through them is a cross-site scripting hole. Flask's own render_template escapes; a hand-made Environment must opt in. When the module renders through it and every value it renders is escaped by hand (markupsafe/html escape) or constant, nothing is reported: unlike Bandit's B701, the rule reports the setting only where unescaped data can reach a template, or where no render is in sight.",
     bandit: ['B701'],
   },
   check(context) {
     const { model } = context;
-    // Where the module renders templates: a render fed with request data makes the missing
-    // escaping exploitable; with no render in sight the setting alone is reported, less sure.
+    // Where templates are rendered: a render fed with request data makes the missing escaping
+    // exploitable; with no render in sight the setting alone is reported, less sure. Renders in
+    // the function that creates the environment are the ones it serves; when that function
+    // renders nothing, every render of the module counts.
     const renders = model.calls.filter((c) => c.qnames.some((q) => q === 'jinja2.Template.render' || q === 'jinja2.Template.stream' || q === 'jinja2.Template.generate'));
-    const taintedRender = renders.find((r) => [...r.positional, ...r.keywords.values()].some((a) => context.taint.isTainted(a, 'xss')));
-    const judge = (node: import('../ast.js').PyNode, message: string): void => {
+    const isTaintedRender = (r: (typeof renders)[number]): boolean => [...r.positional, ...r.keywords.values()].some((a) => context.taint.isTainted(a, 'xss'));
+    const judge = (node: PyNode, message: string): void => {
+      const fn = model.enclosingFunction(node);
+      const local = fn ? renders.filter((r) => model.enclosingFunction(r.node) === fn) : [];
+      const served = local.length > 0 ? local : renders;
+      const taintedRender = served.find(isTaintedRender);
       if (taintedRender) context.report({ node, message: `${message}; request data is rendered through it (line ${taintedRender.node.line})` });
-      else if (renders.length === 0) context.report({ node, message, confidence: 'low' });
-      // Values escaped by hand today leave every variable added tomorrow raw (Bandit B701).
-      else context.report({ node, message: `${message}; the values rendered now are escaped or constant, but every other variable a template prints is emitted raw`, confidence: 'low', severity: 'low' });
+      else if (served.length === 0) context.report({ node, message, confidence: 'low' });
+      // Otherwise every value rendered is escaped by hand or constant: no request data reaches
+      // a template unescaped, so there is no cross-site scripting to report here (Bandit B701
+      // and CodeQL report the setting regardless).
     };
     return {
       calls: {
