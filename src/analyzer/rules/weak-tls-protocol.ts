@@ -3,17 +3,23 @@ import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 import { assignedName, callNames, methodCallsOn, namesOf, scopeNode } from './value-flow.js';
 
-/** Protocol constants that select SSL 2/3 or TLS 1.0/1.1. */
-const OLD_PROTOCOL = /^(ssl\.PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|OpenSSL\.SSL\.(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD|ssl\.TLSVersion\.(SSLv3|TLSv1|TLSv1_1))$/;
+/**
+ * Protocol constants that select SSL 2/3 or TLS 1.0/1.1. The OpenSSL method names
+ * (SSLv3_METHOD, TLSv1_METHOD...) mean the same in every OpenSSL binding, so they count
+ * whatever module they were imported from.
+ */
+const OLD_PROTOCOL = /^(ssl\.PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|ssl\.TLSVersion\.(SSLv3|TLSv1|TLSv1_1))$|(^|\.)(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD$/;
 /** Version-pinned constants that Python deprecates (no TLS 1.3, no negotiation). */
 const PINNED_PROTOCOL = /^ssl\.PROTOCOL_TLSv1_2$/;
 /** Negotiating constants that still allow TLS 1.0/1.1 unless the context excludes them. */
-const NEGOTIATING = /^(ssl\.PROTOCOL_(TLS|SSLv23)|OpenSSL\.SSL\.(SSLv23|TLS|TLS_CLIENT)_METHOD)$/;
+const NEGOTIATING = /^ssl\.PROTOCOL_(TLS|SSLv23)$|(^|\.)SSL\.(SSLv23|TLS|TLS_CLIENT)_METHOD$/;
+/** M2Crypto's SSL.Context('sslv3') names the protocol with a string. */
+const OLD_PROTOCOL_NAME = /^(sslv2|sslv3|tlsv1|tlsv1_1)$/i;
 
 export default defineRule({
   meta: {
     id: 'py/weak-tls-protocol',
-    cwes: [327, 757],
+    cwes: [327, 757, 326],
     severity: 'high',
     confidence: 'high',
     message: 'Insecure SSL/TLS protocol version',
@@ -50,7 +56,8 @@ export default defineRule({
     };
 
     const checkProtocolValue = (node: PyNode): void => {
-      const names = namesOf(model, node);
+      // An attribute of an unresolved object (a module passed in) is judged by its spelling.
+      const names = [...namesOf(model, node), ...(node.type === 'attribute' ? [node.text] : [])];
       const old = names.find((q) => OLD_PROTOCOL.test(q));
       if (old) context.report({ node, message: `${old.split('.').pop()} is an obsolete protocol version` });
       else if (names.some((q) => PINNED_PROTOCOL.test(q)))
@@ -77,7 +84,12 @@ export default defineRule({
             severity: 'low',
             confidence: 'low',
           });
-        const isContext = names.includes('ssl.SSLContext') || names.includes('OpenSSL.SSL.Context');
+        // OpenSSL.SSL.Context (pyOpenSSL) and M2Crypto.SSL.Context take the protocol first.
+        const isContext = names.includes('ssl.SSLContext') || names.some((q) => /(^|\.)SSL\.Context$/.test(q));
+        if (isContext && !names.includes('ssl.SSLContext')) {
+          const name = model.constString(c.arg(0, 'protocol') ?? c.arg(0, 'method'));
+          if (name !== undefined && OLD_PROTOCOL_NAME.test(name)) return context.report({ node: c.node, message: `SSL context for the obsolete ${name} protocol` });
+        }
         // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
         if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
           return context.report({ node: c.node, message: 'ssl.SSLContext() without a protocol allows TLS 1.0/1.1 unless minimum_version restricts it', confidence: 'medium' });
