@@ -14,7 +14,9 @@ function isFalse(model: ModuleModel, node: PyNode | undefined): boolean {
 
 function isCertNone(model: ModuleModel, node: PyNode | undefined): boolean {
   if (!node) return false;
-  if (model.constValue(node) === 'CERT_NONE' || model.constValue(node) === 'none') return true;
+  // urllib3 also resolves the bare name: cert_reqs='NONE' means ssl.CERT_NONE.
+  const v = model.constValue(node);
+  if (v === 'CERT_NONE' || v === 'NONE' || v === 'none') return true;
   return namesOf(model, node).some((q) => /(^|\.)CERT_NONE$/.test(q));
 }
 
@@ -77,7 +79,7 @@ export default defineRule({
         // aiohttp: ssl=False / verify_ssl=False
         if (is(/^aiohttp\./) && (isFalse(model, c.keywords.get('verify_ssl')) || (c.keywords.has('ssl') && isFalse(model, c.keywords.get('ssl')))))
           return report(c.node, 'aiohttp connection with certificate checks off');
-        if (is(/^urllib3\.(PoolManager|ProxyManager|HTTPSConnectionPool|connection_from_url|proxy_from_url)$/) && isCertNone(model, c.keywords.get('cert_reqs')))
+        if (is(/^urllib3\.((poolmanager\.)?(PoolManager|ProxyManager|connection_from_url|proxy_from_url)|(connectionpool\.)?HTTPSConnectionPool)$/) && isCertNone(model, c.keywords.get('cert_reqs')))
           return report(c.node, "urllib3 with cert_reqs='CERT_NONE' does not check certificates");
         const unverified = names.find((q) => /^ssl\._create_(unverified|stdlib)_context$/.test(q));
         if (unverified) return report(c.node, `${unverified}() turns off certificate and hostname checks`);
