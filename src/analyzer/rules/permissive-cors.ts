@@ -15,21 +15,32 @@ function anyOrigin(model: ModuleModel, node: PyNode | undefined): boolean {
   return list.some((x) => x === '*' || x === '.*' || x === '^.*$' || x === 'null');
 }
 
-/** Flask-CORS origins for a call: the origins= keyword, each resources entry, or the default '*'. */
-function flaskCorsAllowsAny(model: ModuleModel, c: CallInfo): boolean {
+/** The value of a constant key in a dict literal. */
+function entry(model: ModuleModel, dict: PyNode, key: string): PyNode | undefined {
+  const pair = dict.namedChildren.find((q) => q.type === 'pair' && model.constString(q.child('key')) === key);
+  return pair?.child('value') ?? undefined;
+}
+
+/**
+ * Flask-CORS lets every origin make credentialed requests: supports_credentials and origins
+ * come from the call or from a resources entry (an entry's own options win), and origins
+ * default to '*'.
+ */
+function flaskCorsCredentialedAny(model: ModuleModel, c: CallInfo): boolean {
+  const credentials = c.keywords.get('supports_credentials');
   const origins = c.keywords.get('origins');
-  if (origins) return anyOrigin(model, origins);
+  const allows = (o: PyNode | undefined): boolean => (o ? anyOrigin(model, o) : !c.hasSplat);
   const resources = c.keywords.get('resources');
   if (resources?.type === 'dictionary') {
     for (const p of resources.namedChildren) {
       const opts = p.type === 'pair' ? p.child('value') : undefined;
       if (opts?.type !== 'dictionary') continue;
-      const o = opts.namedChildren.find((q) => q.type === 'pair' && model.constString(q.child('key')) === 'origins');
-      if (!o || anyOrigin(model, o.child('value'))) return true;
+      const own = entry(model, opts, 'supports_credentials');
+      if (isTrue(model, own ?? credentials) && allows(entry(model, opts, 'origins') ?? origins)) return true;
     }
     return false;
   }
-  return !c.hasSplat;
+  return isTrue(model, credentials) && allows(origins);
 }
 
 /** The value reflects the request's Origin header. */
@@ -61,7 +72,7 @@ export default defineRule({
       call(c) {
         const names = callNames(model, c);
         if (names.some((q) => /^flask_cors\.(CORS|cross_origin)$/.test(q))) {
-          if (isTrue(model, c.keywords.get('supports_credentials')) && flaskCorsAllowsAny(model, c))
+          if (flaskCorsCredentialedAny(model, c))
             context.report({ node: c.node, message: 'Flask-CORS allows every origin with supports_credentials=True' });
           return;
         }
