@@ -21,9 +21,15 @@ export default defineRule({
         // csrf.exempt(view) on a Flask-WTF CSRFProtect
         if (c.method === 'exempt' && namesOf(model, c.receiver).some((q) => /^flask_wtf\.(csrf\.)?CSRFProtect/.test(q)))
           return context.report({ node: c.node, message: 'View exempted from Flask-WTF CSRF protection' });
+        // Pyramid: @view_config(require_csrf=False), config.add_view(..., require_csrf=False),
+        // config.set_default_csrf_options(require_csrf=False)
+        const requireCsrf = c.keywords.get('require_csrf');
+        if (requireCsrf && model.constValue(requireCsrf) === false && (c.method === 'set_default_csrf_options' || c.method === 'add_view' || namesOf(model, c.callee).some((q) => q.startsWith('pyramid.'))))
+          return context.report({ node: c.node, message: c.method === 'set_default_csrf_options' ? 'Pyramid CSRF checks turned off for every view (require_csrf=False)' : 'Pyramid view registered with require_csrf=False' });
         if ((c.method === 'update' || c.method === 'from_mapping') && c.receiver?.type === 'attribute' && c.receiver.child('attribute')?.text === 'config') {
           const v = c.keywords.get('WTF_CSRF_ENABLED');
-          if (v && model.constValue(v) === false) context.report({ node: c.node, message: 'Flask-WTF CSRF protection turned off (WTF_CSRF_ENABLED=False)' });
+          // A configuration that also sets TESTING=True is the test suite's, not the application's.
+          if (v && model.constValue(v) === false && model.constValue(c.keywords.get('TESTING')) !== true) context.report({ node: c.node, message: 'Flask-WTF CSRF protection turned off (WTF_CSRF_ENABLED=False)' });
         }
       },
       nodes: {
