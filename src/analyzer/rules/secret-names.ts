@@ -147,22 +147,45 @@ export function isCredentialName(name: string | undefined): boolean {
   return k !== undefined && k !== 'key';
 }
 
-const KNOWN_TOKEN_FORMATS: RegExp[] = [
-  /^sk-[A-Za-z0-9_-]{20,}$/, // OpenAI-style
-  /^sk_(live|test)_[A-Za-z0-9]{16,}$/, // Stripe
-  /^(AKIA|ASIA)[0-9A-Z]{16}$/, // AWS access key id
-  /^gh[pousr]_[A-Za-z0-9]{30,}$/, // GitHub
-  /^github_pat_[A-Za-z0-9_]{30,}$/,
-  /^xox[abprs]-[A-Za-z0-9-]{10,}$/, // Slack
-  /^AIza[0-9A-Za-z_-]{35}$/, // Google API key
-  /^glpat-[A-Za-z0-9_-]{20,}$/, // GitLab
-  /^eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/, // a signed JWT
+/** Token formats, unanchored: a service's prefix followed by the random part. */
+const TOKEN_FORMAT_SOURCES: string[] = [
+  'sk-[A-Za-z0-9_-]{20,}', // OpenAI-style (sk-..., sk-proj-..., sk-ant-...)
+  '[sr]k_(?:live|test)_[A-Za-z0-9]{16,}', // Stripe secret and restricted keys
+  '(?:AKIA|ASIA)[0-9A-Z]{16}', // AWS access key id
+  'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub
+  'github_pat_[A-Za-z0-9_]{30,}',
+  'xox[abprs]-[A-Za-z0-9-]{10,}', // Slack
+  'AIza[0-9A-Za-z_-]{35}', // Google API key
+  'glpat-[A-Za-z0-9_-]{20,}', // GitLab
+  'eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*', // a signed JWT
+  'rzp_(?:live|test)_[A-Za-z0-9]{14,}', // Razorpay
+  '(?:SB-)?Mid-(?:server|client)-[A-Za-z0-9_-]{20,}', // Midtrans
+  'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
+  'hf_[A-Za-z0-9]{30,}', // Hugging Face
+  'npm_[A-Za-z0-9]{36}', // npm
+  'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}', // PyPI
+  'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}', // Shopify
+  'do[por]_v1_[a-f0-9]{64}', // DigitalOcean
+  'SK[0-9a-fA-F]{32}', // Twilio API key
+  '[0-9]{8,10}:AA[A-Za-z0-9_-]{33}', // Telegram bot token
+  'https://hooks\\.slack\\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}', // Slack webhook
 ];
+const KNOWN_TOKEN_FORMATS: RegExp[] = TOKEN_FORMAT_SOURCES.map((src) => new RegExp(`^(?:${src})$`));
+/** The same formats inside a longer text (a config line, a header value), as whole tokens. */
+const EMBEDDED_TOKEN = new RegExp(`(?<![A-Za-z0-9_-])(?:${TOKEN_FORMAT_SOURCES.join('|')})(?![A-Za-z0-9_-])`, 'g');
+
+/** An embedded match that reads like a made-up sample rather than a key. */
+function samplePlaceholder(token: string): boolean {
+  return /example|sample|dummy|fake|xxxx|0123|1234|abcd|(.)\1{4}/i.test(token) || !/\d/.test(token) || !/[A-Za-z]/.test(token.replace(/^[a-z]+[_-]/, ''));
+}
 
 /** A literal that is a secret by its form: a known token format or a PEM private key with its body. */
 export function looksLikeKnownSecret(value: string): boolean {
   if (/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{40,}/.test(value)) return true;
-  return KNOWN_TOKEN_FORMATS.some((re) => re.test(value));
+  if (KNOWN_TOKEN_FORMATS.some((re) => re.test(value))) return true;
+  // A token quoted inside a longer text: 'OPENAI_API_KEY = "sk-..."', "Authorization: Bearer ghp_...".
+  if (value.length > 24 && value.length < 4000) for (const m of value.matchAll(EMBEDDED_TOKEN)) if (!samplePlaceholder(m[0])) return true;
+  return false;
 }
 
 /**
