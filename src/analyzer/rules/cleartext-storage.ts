@@ -1,6 +1,6 @@
 import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
-import type { SecretKind } from './secret-names.js';
+import { nameWords, type SecretKind } from './secret-names.js';
 import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
 
 /** A session token is meant to live in a cookie; passwords and keys are not. */
@@ -26,6 +26,8 @@ export default defineRule({
         // response.set_cookie('password', password)
         if (c.method === 'set_cookie' || c.method === 'set_signed_cookie') {
           const hit = readableSecretIn(model, c.arg(1, 'value'), COOKIE_KINDS);
+          // request.session.session_key: the session id is what a session cookie carries.
+          if (hit && nameWords(hit.name).includes('session')) return;
           if (hit) report(c.node, `Cookie holds the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' in cleartext`, [315, 312]);
           return;
         }
