@@ -104,4 +104,34 @@ describe('TaintEngine', () => {
     // repr() quotes the path: its line breaks cannot forge log lines.
     expect(await sinkTaint(body('OSError'), 'log')).toBeUndefined();
   });
+
+  it('reads a request object the snippet uses without importing it as the imported framework\'s', async () => {
+    const route = '@app.route("/r")\ndef r():\n    sink(request.args.get("q"))\n';
+    const t = await sinkTaint('import flask\napp = flask.Flask(__name__)\n' + route);
+    expect(t?.origin).toBe('remote');
+    expect(t?.label).toBe('flask.request.args');
+    // Bound somewhere (a parameter, an import from elsewhere) or no Flask/Bottle import: not that object.
+    expect(await sinkTaint('def r(request):\n    sink(request.args.get("q"))\n')).toMatchObject({ origin: 'parameter' });
+    expect(await sinkTaint('import json\ndef r():\n    sink(request.args.get("q"))\n')).toBeUndefined();
+  });
+
+  it('takes command-line options parsed by argparse and optparse as local input', async () => {
+    const argparse = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("name")\nargs = p.parse_args()\nsink(args.name)\n';
+    expect((await sinkTaint(argparse, 'command'))?.label).toBe('command-line arguments');
+    const optparse = 'import optparse\nopts, rest = optparse.OptionParser().parse_args()\nsink(rest[0])\n';
+    expect((await sinkTaint(optparse, 'command'))?.origin).toBe('local');
+  });
+
+  it('drops the arguments of str.format() when the template has no replacement field', async () => {
+    expect(await sinkTaint('def f():\n    sink("WHERE a = \'%s\'".format(input()))\n')).toBeUndefined();
+    expect(await sinkTaint('def f():\n    sink("{{literal}} %s".format(input()))\n')).toBeUndefined();
+    expect(await sinkTaint('def f():\n    sink("WHERE a = \'{}\'".format(input()))\n')).toBeDefined();
+    expect(await sinkTaint('def f(t):\n    sink(t.format(input()))\n')).toBeDefined();
+  });
+
+  it('treats a pickle written from in-memory objects as their plain data when loaded back', async () => {
+    const code = 'import pickle\ndef f():\n    sink(pickle.dumps(input()))\n';
+    expect(await sinkTaint(code, 'deserialize')).toBeUndefined();
+    expect(await sinkTaint(code, 'sql')).toBeDefined();
+  });
 });

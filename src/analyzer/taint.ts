@@ -227,13 +227,25 @@ export class TaintEngine {
     if (base && base !== node && this.model.reaching(base).some((b) => b.kind !== 'import' && b.kind !== 'param' && b.kind !== 'def' && b.kind !== 'class')) {
       if (this.model.values(base).some((q) => matchSource(q))) return undefined;
     }
-    for (const q of this.model.values(node)) {
+    for (const value of this.model.values(node)) {
+      const q = value.startsWith('request') ? this.freeRequest(value, base) : value;
       const s = matchSource(q);
       // A local file is the program's own data, except as a serialised object or XML bomb.
       if (s?.[1] === 'file' && kind !== 'deserialize' && kind !== 'xml') continue;
       if (s) return { origin: s[1], source: node, label: s[2], steps: [step(node, `untrusted data from ${s[2]}`)] };
     }
     return undefined;
+  }
+
+  /**
+   * `request.args` where `request` is bound nowhere (the snippet forgot `from flask import
+   * request`) in a module that imports Flask or Bottle: that framework's request object.
+   */
+  private freeRequest(q: string, base: PyNode | undefined): string {
+    if (base?.text !== 'request' || !startsWithName(q, 'request') || this.model.reaching(base).length) return q;
+    if (this.model.importsModule('flask')) return `flask.${q}`;
+    if (this.model.importsModule('bottle')) return `bottle.${q}`;
+    return q;
   }
 
   private identifier(node: PyNode, kind: SinkKind): Taint[] {
@@ -330,6 +342,8 @@ export class TaintEngine {
     // returns nothing (a local named like a module shadows it in the whole function).
     if (info.method && info.receiver && !TEXT_METHODS.has(info.method) && !info.method.startsWith('__') && this.isText(info.receiver)) return [];
     if (this.cleansByReplace(info, kind)) return [];
+    // `'... %s'.format(x)`: a template without replacement fields never shows its arguments.
+    if (info.method === 'format' && info.receiver && !hasFormatField(this.model.constString(info.receiver))) return this.of(info.receiver, kind);
     if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
     const src = this.sourceAt(node, kind);
     if (src) return [src];
@@ -446,6 +460,12 @@ export class TaintEngine {
     }
     return best ?? t;
   }
+}
+
+/** The text has a `str.format` replacement field (`{}`, `{0}`, `{name}`); true when unknown. */
+function hasFormatField(template: string | undefined): boolean {
+  if (template === undefined) return true;
+  return /\{(?!\{)/.test(template.replace(/\{\{|\}\}/g, ''));
 }
 
 /** A function whose body only holds `pass`, `...`, a docstring or comments. */
