@@ -11,8 +11,13 @@ const EVALUATORS: Record<string, string> = {
   execfile: 'execfile()',
   'builtins.eval': 'eval()',
   'builtins.exec': 'exec()',
+  // The standard library's REPL classes (an InteractiveConsole is an InteractiveInterpreter).
   'code.InteractiveInterpreter.runsource': 'runsource()',
+  'code.InteractiveInterpreter.runcode': 'runcode()',
+  'code.InteractiveConsole.runsource': 'runsource()',
+  'code.InteractiveConsole.runcode': 'runcode()',
   'code.InteractiveConsole.push': 'push()',
+  'code.compile_command': 'code.compile_command()',
   // JavaScript runtimes driven from Python (PyExecJS, Js2Py): the same hole in another language.
   'execjs.eval': 'execjs.eval()',
   'execjs.exec_': 'execjs.exec_()',
