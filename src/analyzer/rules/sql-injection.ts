@@ -17,9 +17,35 @@ const SINKS = [
   'pandas.read_sql',
   'pandas.read_sql_query',
   '*.objects.raw',
-  '*.objects.extra',
+  'django.db.models.expressions.RawSQL',
+  'django.db.models.RawSQL',
+  // asyncpg runs a query from each of these.
+  'asyncpg.Connection.fetch',
+  'asyncpg.Connection.fetchrow',
+  'asyncpg.Connection.fetchval',
+  'asyncpg.Connection.cursor',
 ];
+/**
+ * Methods that run (or prepare) the SQL they are given, judged by the query text when the
+ * receiver cannot be typed: DB-API, asyncpg (`fetch`, `fetchrow`, `fetchval`, `cursor`) and
+ * pg8000's native `run`.
+ */
 const EXECUTE_METHODS = new Set(['execute', 'executemany', 'executescript', 'raw', 'read_sql', 'read_sql_query', 'mogrify']);
+/** Names other libraries use too (`pdb.run("exec(...)")`): these need a query that reads as one. */
+const QUERY_METHODS = new Set(['fetch', 'fetchrow', 'fetchval', 'run', 'cursor', 'prepare']);
+const STATEMENT = /^\s*\(?\s*(select|insert|update|delete|create|drop|alter|truncate|with|merge|upsert)\s[\s\S]*\b(from|into|set|table|where|as)\b/i;
+/** `QuerySet.extra()` arguments that are SQL text (`params`, `select_params` are values). */
+const EXTRA_SQL = [
+  [0, 'select'],
+  [1, 'where'],
+  [3, 'tables'],
+  [4, 'order_by'],
+] as const;
+/**
+ * SQLAlchemy `Query` methods that turned a plain string into SQL text (before 1.4, and
+ * `text()` spelt out since): `session.query(User).filter("name = '%s'" % name)`.
+ */
+const QUERY_FRAGMENT_METHODS = new Set(['filter', 'order_by', 'group_by', 'having', 'distinct']);
 
 export default defineRule({
   meta: {
@@ -43,8 +69,25 @@ export default defineRule({
     return {
       call(call) {
         if (call.qnames.some((q) => SINKS.some((p) => matchesPattern(q, p)))) return checkQuery(call);
+        if (call.qnames.some((q) => matchesPattern(q, '*.objects.extra') || matchesPattern(q, '*.extra'))) {
+          if (!call.qnames.some((q) => /\.objects\b|^\$\./.test(q)) && !model.importsModule('django')) return;
+          for (const [i, kw] of EXTRA_SQL) {
+            const part = call.arg(i, kw);
+            if (!part || model.isConstant(part)) continue;
+            if (context.reportTaint({ node: call.node, value: part, kind: 'sql', message: `SQL in QuerySet.extra(${kw}=...) built from {source}` })) return;
+          }
+          return;
+        }
         // A receiver the model cannot type (a parameter called with a connection): judge by the query text.
-        if (call.method && EXECUTE_METHODS.has(call.method) && looksLikeSql(model.templateText(call.arg(0, 'sql')))) checkQuery(call);
+        if (call.method && EXECUTE_METHODS.has(call.method) && looksLikeSql(model.templateText(call.arg(0, 'sql')))) return checkQuery(call);
+        if (call.method && QUERY_METHODS.has(call.method) && STATEMENT.test(model.templateText(call.arg(0, 'sql')) ?? '')) return checkQuery(call);
+        if (call.method && QUERY_FRAGMENT_METHODS.has(call.method) && call.positional.length === 1 && !call.keywords.size) {
+          // Only a string formatted in place or just before: a column or a model attribute
+          // (`User.name == name`) is an expression object, not SQL text.
+          const fragment = call.positional[0]!;
+          if (!model.templateText(fragment)?.includes('{}')) return;
+          context.reportTaint({ node: call.node, value: fragment, kind: 'sql', message: `SQL text given to ${call.method}() built from {source}` });
+        }
       },
     };
   },
