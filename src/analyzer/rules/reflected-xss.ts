@@ -24,6 +24,28 @@ function declaredNonHtml(model: ModuleModel, call: CallInfo): boolean {
   return false;
 }
 
+/**
+ * The call's result is what the route returns, as is or as the body of a tuple or
+ * make_response(), with no Content-Type header in the return value.
+ */
+function servedAsPage(model: ModuleModel, call: PyNode): boolean {
+  let node = call;
+  for (let p = call.parent; p; node = p, p = p.parent) {
+    if (p.type === 'parenthesized_expression') continue;
+    if (p.type === 'tuple' || p.type === 'expression_list') {
+      if (p.namedChildren[0] !== node) return false;
+      if (p.namedChildren.slice(1).some((x) => /content-type/i.test(x.text))) return false;
+      continue;
+    }
+    if (p.type === 'argument_list' && p.parent?.type === 'call' && model.qname(p.parent.child('function')) === 'flask.make_response') {
+      p = p.parent;
+      continue;
+    }
+    return p.type === 'return_statement';
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: 'py/reflected-xss',
@@ -47,6 +69,18 @@ export default defineRule({
         const what = q === 'markupsafe.Markup' ? 'Markup() marks data from {source} as safe HTML' : 'HTML response built from {source}';
         context.reportTaint({ node: c.node, value: body, kind: 'xss', message: what, parameters: q === 'markupsafe.Markup' });
       };
+    // Flask turns autoescaping on by the template's name: .html, .htm, .xml, .xhtml (and .svg
+    // since 2.3). A `.txt` or `.j2` template returned as a page prints its values raw.
+    calls['flask.render_template'] = (c) => {
+      const name = model.templateText(c.arg(0, 'template_name_or_list'));
+      if (name === undefined || /\.(html?|xml|xhtml|svg)$/i.test(name)) return;
+      const fn = model.enclosingFunction(c.node);
+      if (fn?.route?.framework !== 'flask' || !servedAsPage(model, c.node)) return;
+      for (const [kw, value] of c.keywords) {
+        if (model.isConstant(value)) continue;
+        if (context.reportTaint({ node: c.node, value, kind: 'xss', message: `template '${name}' is rendered without autoescaping (Flask escapes .html, .htm, .xml and .xhtml templates only), with ${kw} from {source}` })) return;
+      }
+    };
     const returned = (value: PyNode, fnNode: PyNode): void => {
       let body = value;
       if (body.type === 'tuple' || body.type === 'expression_list') body = body.namedChildren[0] ?? body;

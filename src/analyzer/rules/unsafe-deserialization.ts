@@ -45,6 +45,11 @@ export default defineRule({
     };
     const calls: Record<string, (c: CallInfo) => void> = {};
     for (const [q, [i, kw]] of Object.entries(LOADERS)) calls[q] = (c) => load(c, c.arg(i, kw), `${q.split('.').pop()}()`);
+    // `weights_only=True` swaps in PyTorch's restricted unpickler (tensors and plain containers only).
+    calls['torch.load'] = (c) => {
+      if (model.constValue(c.keywords.get('weights_only')) === true) return;
+      load(c, c.arg(0, 'f'), 'load()');
+    };
     calls['numpy.load'] = (c) => {
       if (model.constValue(c.keywords.get('allow_pickle')) === true) load(c, c.arg(0, 'file'), 'numpy.load(allow_pickle=True)');
     };
