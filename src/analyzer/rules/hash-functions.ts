@@ -44,7 +44,9 @@ export function hashConstructor(model: ModuleModel, call: CallInfo): { algorithm
 
 /** `usedforsecurity=False` says the digest is not a security control. */
 export function notForSecurity(model: ModuleModel, call: CallInfo): boolean {
-  return model.constValue(call.keywords.get('usedforsecurity')) === false;
+  // hashlib.new(name, data, usedforsecurity) also takes it third by position.
+  const flag = call.keywords.get('usedforsecurity') ?? (callNames(model, call).includes('hashlib.new') ? call.positional[2] : undefined);
+  return model.constValue(flag) === false;
 }
 
 /** The constructor behind `h.update(...)`: `h = hashlib.md5()` earlier in the same scope. */
