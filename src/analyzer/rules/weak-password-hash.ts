@@ -1,10 +1,10 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { allHashedData, BROKEN_ALGORITHMS, hashUse } from './hash-functions.js';
-import { nameWords } from './secret-names.js';
+import { allHashedData, BROKEN_ALGORITHMS, constructorOfReceiver, hashConstructor, hashUse } from './hash-functions.js';
+import { isPasswordName, nameWords } from './secret-names.js';
 import { nameOfNode, readableSecretIn } from './sensitive-values.js';
-import { callNames, constNumber, isFixedBytes, walkValue } from './value-flow.js';
+import { callNames, constNumber, isFixedBytes, targetName, walkValue } from './value-flow.js';
 
 /** Below this many PBKDF2 iterations a GPU tries millions of guesses per second. */
 const MIN_PBKDF2_ITERATIONS = 10_000;
@@ -112,8 +112,61 @@ export default defineRule({
       if (n !== undefined && n < min) context.report({ node: c.node, message: `${what} ${n} is too low for password hashing (use at least ${min})`, cwes: [916], confidence: 'medium' });
     };
 
+    /**
+     * A value stored as a password (`user.password = ...`, `User(password=...)`,
+     * `user.setPassword(...)`) that is the digest of a fast hash over variable data: the
+     * stored password is an MD5/SHA digest whatever the hashed variable is called.
+     */
+    const storedDigest = (at: PyNode, value: PyNode | undefined, where: string, confidence: 'high' | 'medium' = 'high'): void => {
+      const ctor = digestBehind(value);
+      if (!ctor) return;
+      const algorithm = hashConstructor(model, ctor)?.algorithm ?? 'unknown';
+      const data = allHashedData(model, ctor);
+      // Constant data is no password; password-named data is reported where it is hashed.
+      if (algorithm === 'unknown' || data.length === 0 || data.every((d) => model.isConstant(d)) || data.some((d) => readableSecretIn(model, d, ['password']))) return;
+      const salted = saltOf(model, data) !== 'none';
+      const cwes = [...(salted ? [916] : [759, 916]), ...(BROKEN_ALGORITHMS.has(algorithm) ? [328] : [])];
+      context.report({ node: at, message: `${where} is a plain ${algorithm.toUpperCase()} digest${salted ? '' : ' without salt'}: a fast hash, not a password hash`, cwes, confidence });
+    };
+    /** The hash constructor when the value is itself a digest (`h.hexdigest()`, through variables and `.decode()`), not merely built from one. */
+    const digestBehind = (value: PyNode | undefined, depth = 0): CallInfo | undefined => {
+      if (!value || depth > 4) return undefined;
+      if (value.type === 'identifier') {
+        const bindings = model.reaching(value);
+        if (bindings.length !== 1 || bindings[0]!.kind !== 'assign' || bindings[0]!.path.length) return undefined;
+        return digestBehind(bindings[0]!.value, depth + 1);
+      }
+      if (value.type !== 'call') return undefined;
+      const info = model.call(value);
+      if (!info?.method) return undefined;
+      if (['hexdigest', 'digest', 'finalize'].includes(info.method)) return constructorOfReceiver(model, info.receiver);
+      if (['decode', 'encode', 'upper', 'lower', 'strip'].includes(info.method)) return digestBehind(info.receiver, depth + 1);
+      return undefined;
+    };
+    /** `password`, `user_pwd`, also `password_hash` / `hashed_password` (the column a password's hash goes to). */
+    const passwordNamed = (name: string | undefined): boolean => {
+      if (!name) return false;
+      if (isPasswordName(name)) return true;
+      const words = nameWords(name);
+      const rest = words.filter((w) => w !== 'hash' && w !== 'hashed' && w !== 'digest');
+      return rest.length < words.length && rest.length > 0 && isPasswordName(rest.join('_'));
+    };
+
     return {
+      nodes: {
+        assignment(node) {
+          const name = targetName(model, node.child('left'));
+          if (passwordNamed(name)) storedDigest(node, node.child('right'), `The stored password '${name}'`);
+        },
+        pair(node) {
+          const name = model.constString(node.child('key'));
+          if (passwordNamed(name)) storedDigest(node, node.child('value'), `The password field '${name}'`);
+        },
+      },
       call(c) {
+        // User(password=md5(...)), user.setPassword(md5(...)); Django's set_password() hashes again, so only medium.
+        for (const [k, v] of c.keywords) if (passwordNamed(k)) storedDigest(v.parent ?? v, v, `The password passed as ${k}=`);
+        if (c.method && /^set_?password$/i.test(c.method)) storedDigest(c.node, c.positional[0], 'The password set here', c.method === 'set_password' ? 'medium' : 'high');
         const names = callNames(model, c);
         if (c.method !== 'update' && !names.some((q) => /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./.test(q))) return;
         const is = (re: RegExp): boolean => names.some((q) => re.test(q));
