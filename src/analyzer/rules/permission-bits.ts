@@ -59,6 +59,19 @@ export function modeValue(model: ModuleModel, node: PyNode | undefined, depth = 
   }
 }
 
+/**
+ * Bits a mode expression sets whatever its unknown parts are: `st.st_mode | stat.S_IWOTH`
+ * has at least 0o002, since `|` only adds bits. 0 when nothing is known.
+ */
+export function modeMinimum(model: ModuleModel, node: PyNode | undefined, depth = 0): number {
+  if (!node || depth > 8) return 0;
+  const known = modeValue(model, node);
+  if (known !== undefined) return known;
+  if (node.type === 'parenthesized_expression') return modeMinimum(model, parts(node)[0], depth + 1);
+  if (node.type === 'binary_operator' && node.child('operator')?.text === '|') return modeMinimum(model, node.child('left'), depth + 1) | modeMinimum(model, node.child('right'), depth + 1);
+  return 0;
+}
+
 /** `0o755`-style text for a mode. */
 export function octal(mode: number): string {
   return '0o' + (mode & 0o7777).toString(8).padStart(3, '0');

@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { modeValue, octal } from './permission-bits.js';
+import { modeMinimum, modeValue, octal } from './permission-bits.js';
 
 /** Calls that set permissions: where the mode argument sits. */
 const MODE_SETTERS: Record<string, { index: number; keyword: string; what: string }> = {
@@ -34,7 +34,13 @@ export default defineRule({
     const { model } = context;
     const judge = (c: CallInfo, modeNode: PyNode | undefined, what: string): void => {
       const mode = modeValue(model, modeNode);
-      if (mode === undefined) return;
+      if (mode === undefined) {
+        // `st.st_mode | stat.S_IWOTH`: the bits added are set whatever the current mode is.
+        const added = modeMinimum(model, modeNode);
+        const problem = added ? describe(added) : undefined;
+        if (problem) context.report({ node: c.node, message: `${what} adds ${octal(added)} to the mode: ${problem.text}`, severity: problem.severity });
+        return;
+      }
       const problem = describe(mode);
       if (!problem) return;
       context.report({ node: c.node, message: `${what} ${octal(mode)}: ${problem.text}`, severity: problem.severity });
