@@ -14,6 +14,22 @@ function isEmptyString(model: ModuleModel, node: PyNode | undefined): boolean {
   return node !== undefined && model.constValue(node) === '';
 }
 
+/**
+ * Where a password argument is always empty: the literal itself, every assignment that
+ * reaches a variable, or a parameter whose default is '' (its caller may leave it out).
+ */
+function emptySource(model: ModuleModel, node: PyNode | undefined): { at: PyNode; fromDefault: boolean } | undefined {
+  if (!node) return undefined;
+  if (isEmptyString(model, node)) return { at: node, fromDefault: false };
+  if (node.type !== 'identifier') return undefined;
+  const bindings = model.reaching(node);
+  if (bindings.length === 0) return undefined;
+  if (bindings.every((b) => b.kind === 'assign' && !b.path.length && !b.element && isEmptyString(model, b.value))) return { at: node, fromDefault: false };
+  const b = bindings[0]!;
+  if (bindings.length === 1 && b.kind === 'param' && b.default && isEmptyString(model, b.default)) return { at: b.default.parent ?? b.default, fromDefault: true };
+  return undefined;
+}
+
 export default defineRule({
   meta: {
     id: 'py/empty-password',
@@ -29,6 +45,15 @@ export default defineRule({
     const { model } = context;
     return {
       call(c) {
+        // user.set_password(''), User.objects.create_user(name, email, password=''): Django (and most
+        // user models) hash the empty string, so the account then logs in with no password at all.
+        const setter = c.method === 'set_password' ? c.arg(0, 'raw_password') : c.method === 'create_user' || c.method === 'create_superuser' ? c.arg(2, 'password') : undefined;
+        const empty = emptySource(model, setter);
+        if (empty)
+          return context.report({
+            node: empty.at,
+            message: empty.fromDefault ? `The password parameter defaults to '' and reaches ${c.method}(): an account created without one can log in with an empty password` : `${c.method}() given an empty password`,
+          });
         const names = callNames(model, c);
         const connecting = names.some((q) => CONNECTING.test(q)) || (c.method !== undefined && CONNECTING.test(c.method));
         if (!connecting) return;
