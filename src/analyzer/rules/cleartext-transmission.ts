@@ -49,7 +49,7 @@ export default defineRule({
     fixHint:
       'Use the TLS variant of the protocol: ftplib.FTP_TLS (then prot_p()), smtplib.SMTP_SSL or starttls() before login(), imaplib.IMAP4_SSL, poplib.POP3_SSL, SSH (paramiko) instead of Telnet, and https:// URLs for anything that carries credentials or personal data.',
     doc: 'FTP, Telnet, plain SMTP/IMAP/POP3 and http:// send user names, passwords and data as readable text, so anyone on the network path (Wi-Fi, a compromised router, the hosting provider) can capture them. Their TLS counterparts encrypt the session. The Flask session cookie is also sent over plain HTTP unless SESSION_COOKIE_SECURE is set.',
-    bandit: ['B321', 'B312', 'B401', 'B402'],
+    bandit: ['B321', 'B312', 'B401', 'B402', 'B508', 'B509'],
   },
   check(context) {
     const { model } = context;
@@ -68,7 +68,16 @@ export default defineRule({
       },
       call(c) {
         const names = callNames(model, c);
-        if (!names.some((q) => /^(ftplib|telnetlib|smtplib|imaplib|poplib|nntplib|requests|httpx|urllib|http)\./.test(q))) return;
+        if (!names.some((q) => /^(ftplib|telnetlib|smtplib|imaplib|poplib|nntplib|requests|httpx|urllib|http|pysnmp)\./.test(q))) return;
+        // SNMP v1/v2c sends its community string (the password) in every packet; SNMPv3 without
+        // a privacy key (noAuthNoPriv, authNoPriv) sends the data unencrypted.
+        if (names.some((q) => /^pysnmp\.(\w+\.)*CommunityData$/.test(q)))
+          return context.report({ node: c.node, message: 'SNMP v1/v2c: the community string and all data travel in cleartext; use SNMPv3 UsmUserData with authKey and privKey' });
+        if (names.some((q) => /^pysnmp\.(\w+\.)*UsmUserData$/.test(q))) {
+          const priv = c.arg(2, 'privKey');
+          if (!c.hasSplat && (!priv || priv.type === 'none')) context.report({ node: c.node, message: 'SNMPv3 user without a privKey: requests and replies are not encrypted' });
+          return;
+        }
         for (const [pattern, label, upgrade, loginMethods] of PLAIN_CLIENTS) {
           if (!names.some((q) => pattern.test(q))) continue;
           if (!upgrade) return context.report({ node: c.node, message: `${label} transmits credentials and data in cleartext` });
