@@ -1,4 +1,5 @@
 import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -37,14 +38,17 @@ export default defineRule({
           if (c.hasSplat && !c.keywords.has('autoescape')) return;
           const node = c.keywords.get('autoescape');
           if (!node) return judge(c.node, 'Jinja2 Environment created without autoescape (it defaults to off)');
-          const v = model.constValue(node);
-          if (v === false || v === null) judge(c.node, 'Jinja2 Environment created with autoescape disabled');
+          if (falsy(model.constValue(node))) judge(c.node, 'Jinja2 Environment created with autoescape disabled');
         },
         'jinja2.Template': (c) => {
-          const v = model.constValue(c.keywords.get('autoescape'));
-          if (!c.keywords.has('autoescape') || v === false) judge(c.node, 'Jinja2 Template created without autoescape');
+          if (!c.keywords.has('autoescape') || falsy(model.constValue(c.keywords.get('autoescape')))) judge(c.node, 'Jinja2 Template created without autoescape');
         },
       },
     };
   },
 });
+
+/** A constant Jinja reads as "off": False, None, 0, an empty string or container (`autoescape=FLAG` with `FLAG = ''`). */
+function falsy(v: ReturnType<ModuleModel['constValue']>): boolean {
+  return v === false || v === null || v === 0 || v === '' || (Array.isArray(v) && v.length === 0);
+}

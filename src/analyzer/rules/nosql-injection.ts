@@ -20,6 +20,8 @@ const MONGO_METHODS = [
   'watch',
 ];
 const DYNAMO_EXPRESSIONS = ['FilterExpression', 'KeyConditionExpression', 'ProjectionExpression', 'ConditionExpression', 'UpdateExpression'];
+/** The legacy condition maps (`{attribute: {ComparisonOperator, AttributeValueList}}`): whoever supplies the map picks attributes and operators. */
+const DYNAMO_CONDITIONS = ['ScanFilter', 'QueryFilter', 'KeyConditions', 'Expected'];
 const DYNAMO_CALLS = ['boto3.client.scan', 'boto3.client.query', 'boto3.client.update_item', 'boto3.client.delete_item', 'boto3.client.put_item', 'boto3.Table.scan', 'boto3.Table.query', 'boto3.Table.update_item', 'boto3.Table.delete_item'];
 const OPERATOR_KEYS = new Set(['$where', '$expr', '$function', '$accumulator']);
 
@@ -60,6 +62,14 @@ export default defineRule({
           const expr = c.keywords.get(k);
           if (!expr || model.isConstant(expr)) continue;
           if (context.reportTaint({ node: c.node, value: expr, kind: 'nosql', message: `DynamoDB ${k} built from {source}` })) return;
+        }
+        for (const k of DYNAMO_CONDITIONS) {
+          const map = c.keywords.get(k);
+          if (!map || model.isConstant(map)) continue;
+          // A map written out with fixed attribute names: only the compared values vary.
+          const parts = map.type === 'dictionary' ? map.namedChildren.filter((p) => p.type === 'pair').map((p) => p.child('key')!) : [map];
+          for (const part of parts)
+            if (!model.isConstant(part) && context.reportTaint({ node: c.node, value: part, kind: 'nosql', message: `DynamoDB ${k} conditions from {source}` })) return;
         }
       };
     return { calls };

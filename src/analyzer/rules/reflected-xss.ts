@@ -12,6 +12,24 @@ const BODIES: Record<string, [number, string]> = {
   'django.http.HttpResponseForbidden': [0, 'content'],
   'fastapi.responses.HTMLResponse': [0, 'content'],
   'markupsafe.Markup': [0, 'base'],
+  // Django's ways of saying "this is HTML already": the text is never escaped again.
+  'django.utils.safestring.mark_safe': [0, 's'],
+  'django.utils.safestring.SafeString': [0, 'value'],
+  'django.utils.safestring.SafeText': [0, 'value'],
+  'django.utils.safestring.SafeUnicode': [0, 'value'],
+  'django.utils.safestring.SafeBytes': [0, 'value'],
+  // format_html escapes its arguments, not the format string itself.
+  'django.utils.html.format_html': [0, 'format_string'],
+};
+/** Calls that declare their argument safe markup, whatever reaches it (also a function's parameter). */
+const MARKS_SAFE: Record<string, string> = {
+  'markupsafe.Markup': 'Markup()',
+  'django.utils.safestring.mark_safe': 'mark_safe()',
+  'django.utils.safestring.SafeString': 'SafeString()',
+  'django.utils.safestring.SafeText': 'SafeText()',
+  'django.utils.safestring.SafeUnicode': 'SafeUnicode()',
+  'django.utils.safestring.SafeBytes': 'SafeBytes()',
+  'django.utils.html.format_html': 'format_html()',
 };
 /** Return values that are not HTML built from strings. */
 const NON_HTML_RETURNS = /^(flask\.(jsonify|render_template|redirect|send_file|send_from_directory|abort|url_for|Response|make_response)|json\.dumps|django\.|fastapi\.)/;
@@ -66,8 +84,9 @@ export default defineRule({
         if (declaredNonHtml(model, c)) return;
         const body = c.arg(i, kw);
         if (!body || model.isConstant(body)) return;
-        const what = q === 'markupsafe.Markup' ? 'Markup() marks data from {source} as safe HTML' : 'HTML response built from {source}';
-        context.reportTaint({ node: c.node, value: body, kind: 'xss', message: what, parameters: q === 'markupsafe.Markup' });
+        const marks = MARKS_SAFE[q];
+        const what = marks ? `${marks} marks data from {source} as safe HTML` : 'HTML response built from {source}';
+        context.reportTaint({ node: c.node, value: body, kind: 'xss', message: what, parameters: marks !== undefined });
       };
     // Flask turns autoescaping on by the template's name: .html, .htm, .xml, .xhtml (and .svg
     // since 2.3). A `.txt` or `.j2` template returned as a page prints its values raw.
