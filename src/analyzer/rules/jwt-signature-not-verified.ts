@@ -29,7 +29,7 @@ function allowsNone(model: ModuleModel, node: PyNode | undefined): boolean {
 export default defineRule({
   meta: {
     id: 'py/jwt-signature-not-verified',
-    cwes: [347],
+    cwes: [347, 287],
     severity: 'high',
     confidence: 'high',
     message: 'JWT decoded without verifying its signature',
