@@ -70,6 +70,14 @@ export default defineRule({
         if (names.includes('ssl.wrap_socket')) {
           const version = c.keywords.get('ssl_version') ?? c.positional[5];
           const old = version ? namesOf(model, version).find((q) => OLD_PROTOCOL.test(q)) : undefined;
+          if (version && !old)
+            // A current protocol was chosen: what is left is the missing certificate and host name checks.
+            return context.report({
+              node: c.node,
+              message: 'ssl.wrap_socket() is deprecated (removed in Python 3.12) and checks neither the host name nor, unless cert_reqs=CERT_REQUIRED, the certificate',
+              cwes: [295, 327],
+              confidence: 'medium',
+            });
           return context.report({
             node: c.node,
             message: old ? `ssl.wrap_socket() with the obsolete ${old.split('.').pop()}` : 'ssl.wrap_socket() is deprecated and does not check host names; its default protocol may allow old TLS versions',
