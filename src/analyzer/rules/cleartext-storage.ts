@@ -1,6 +1,6 @@
 import type { PyNode } from '../ast.js';
 import { defineRule } from '../rule.js';
-import { nameWords, type SecretKind } from './secret-names.js';
+import { nameWords, secretKindOfName, type SecretKind } from './secret-names.js';
 import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
 
 /** A session token is meant to live in a cookie; passwords and keys are not. */
@@ -21,6 +21,23 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const report = (node: PyNode, message: string, cwes: number[]): void => context.report({ node, message, cwes });
+    /** A claim named like a password or secret in a dict literal (also one bound to a variable): `{'password': pw}`. */
+    const secretClaim = (node: PyNode | undefined): { kind: SecretKind; name: string } | undefined => {
+      let dict = node;
+      if (dict?.type === 'identifier') {
+        const bindings = model.reaching(dict);
+        dict = bindings.length === 1 && bindings[0]!.kind === 'assign' && !bindings[0]!.path.length ? bindings[0]!.value : undefined;
+      }
+      if (dict?.type !== 'dictionary') return undefined;
+      for (const pair of dict.namedChildren) {
+        if (pair.type !== 'pair') continue;
+        const name = model.constString(pair.child('key'));
+        const kind = secretKindOfName(name);
+        const value = pair.child('value');
+        if (name && kind && COOKIE_KINDS.includes(kind) && value && value.type !== 'none' && model.constValue(value) !== '') return { kind, name };
+      }
+      return undefined;
+    };
     return {
       call(c) {
         // response.set_cookie('password', password)
@@ -31,8 +48,15 @@ export default defineRule({
           if (hit) report(c.node, `Cookie holds the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' in cleartext`, [315, 312]);
           return;
         }
-        // f.write(password), json.dump({'password': password}, f)
         const names = callNames(model, c);
+        // jwt.encode({'password': pw}, key): a JWT is signed, not encrypted; whoever holds it reads its claims.
+        if (names.some((q) => /^(jwt|jwt\.api_jwt|jose\.jwt|authlib\.jose\.jwt)\.encode$/.test(q))) {
+          const payload = c.arg(names.some((q) => q.startsWith('authlib.')) ? 1 : 0, 'payload') ?? c.keywords.get('claims');
+          const hit = secretClaim(payload) ?? readableSecretIn(model, payload, COOKIE_KINDS);
+          if (hit) report(c.node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is put in a JWT, whose claims anyone holding the token can read`, [312, 522]);
+          return;
+        }
+        // f.write(password), json.dump({'password': password}, f)
         const isFileWrite = (c.method === 'write' || c.method === 'writelines') && c.receiver !== undefined && namesOf(model, c.receiver).some((q) => q === 'io.File' || q.startsWith('io.File'));
         const isDump = names.some((q) => /^(json|yaml|pickle|toml)\.dump$/.test(q));
         if (isFileWrite || isDump) {
