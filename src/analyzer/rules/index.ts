@@ -26,6 +26,7 @@ import xpathInjection from './xpath-injection.js';
 import xxe from './xxe.js';
 // Cryptography, secrets, configuration and information exposure (group A).
 import { groupARules } from './group-a-rules.js';
+import loggingConfigListen from './logging-config-listen.js';
 
 export const allRules: readonly Rule[] = [
   // Injection (taint-based)
@@ -55,4 +56,5 @@ export const allRules: readonly Rule[] = [
   ...groupARules,
   // Files, resources, concurrency, logic and authorisation (group B).
   ...groupBRules,
+  loggingConfigListen,
 ];
