@@ -13,6 +13,29 @@ const CLIENTS: Record<string, [number, string]> = {
   'httpx.Client.request': [1, 'url'],
   'urllib3.PoolManager().request': [1, 'url'],
   'aiohttp.ClientSession().request': [1, 'url'],
+  'http.client.HTTPSConnection': [0, 'host'],
+  // urllib3 2's module-level request(), a pool's lower-level urlopen().
+  'urllib3.request': [1, 'url'],
+  'urllib3.PoolManager().urlopen': [1, 'url'],
+  'urllib3.PoolManager().request_encode_url': [1, 'url'],
+  'aiohttp.request': [1, 'url'],
+  'httpx.stream': [1, 'url'],
+  'httpx.Client.stream': [1, 'url'],
+  // An opener (build_opener, URLopener) fetches like urlopen.
+  'urllib.request.build_opener().open': [0, 'fullurl'],
+  'urllib.request.OpenerDirector().open': [0, 'fullurl'],
+  'urllib.request.URLopener().open': [0, 'fullurl'],
+  'urllib.request.URLopener().retrieve': [0, 'url'],
+  'urllib.request.FancyURLopener().open': [0, 'fullurl'],
+  'urllib.request.FancyURLopener().retrieve': [0, 'url'],
+  'tornado.httpclient.AsyncHTTPClient().fetch': [0, 'request'],
+  'tornado.httpclient.HTTPClient().fetch': [0, 'request'],
+};
+/** Raw connections: `(host, port)` first. Reported for request data only (a command-line host is the user's own choice). */
+const SOCKET_CONNECTS: Record<string, [number, string]> = {
+  'socket.create_connection': [0, 'address'],
+  'socket.socket.connect': [0, 'address'],
+  'socket.socket.connect_ex': [0, 'address'],
 };
 for (const v of VERBS) {
   CLIENTS[`requests.${v}`] = [0, 'url'];
@@ -49,6 +72,16 @@ export default defineRule({
           message: partial ? 'request path built from {source} (partial SSRF)' : 'request URL built from {source}',
           severity: partial ? 'medium' : 'high',
         });
+      };
+    for (const [q, [i, kw]] of Object.entries(SOCKET_CONNECTS))
+      calls[q] = (c) => {
+        const address = c.arg(i, kw);
+        // The host of an `(host, port)` pair; a port alone picks nothing new.
+        const host = address?.type === 'tuple' || address?.type === 'parenthesized_expression' ? address.namedChildren.find((x) => x.type !== 'comment') : address;
+        if (!host || model.isConstant(host)) return;
+        const t = context.taintOf(host, 'ssrf');
+        if (!t || (t.origin !== 'remote' && t.origin !== 'network')) return;
+        context.reportTaint({ node: c.node, value: host, kind: 'ssrf', message: 'network connection to a host from {source}' });
       };
     return { calls };
   },
