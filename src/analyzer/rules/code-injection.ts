@@ -18,6 +18,17 @@ const EVALUATORS: Record<string, string> = {
   'code.InteractiveConsole.runcode': 'runcode()',
   'code.InteractiveConsole.push': 'push()',
   'code.compile_command': 'code.compile_command()',
+  // timeit compiles and runs its statement and setup strings.
+  'timeit.timeit': 'timeit.timeit()',
+  'timeit.repeat': 'timeit.repeat()',
+  'timeit.Timer': 'timeit.Timer()',
+  // SymPy parses strings with eval(); its documentation warns against untrusted input.
+  'sympy.sympify': 'sympy.sympify()',
+  'sympy.core.sympify.sympify': 'sympy.sympify()',
+  'sympy.parsing.sympy_parser.parse_expr': 'sympy parse_expr()',
+  'sympy.parse_expr': 'sympy parse_expr()',
+  // numexpr before 2.8.5 evaluated the expression with eval() (CVE-2023-39631).
+  'numexpr.evaluate': 'numexpr.evaluate()',
   // JavaScript runtimes driven from Python (PyExecJS, Js2Py): the same hole in another language.
   'execjs.eval': 'execjs.eval()',
   'execjs.exec_': 'execjs.exec_()',
@@ -44,7 +55,7 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const evaluate = (c: CallInfo, what: string): void => {
-      const code = c.arg(0, 'source') ?? c.arg(0, 'expression') ?? c.arg(0, 'object');
+      const code = c.arg(0, 'source') ?? c.arg(0, 'expression') ?? c.arg(0, 'object') ?? ['stmt', 'a', 's', 'ex'].map((k) => c.keywords.get(k)).find((v) => v);
       if (!code || model.isConstant(code)) return;
       if (astAllowListed(model, c.node, code)) return;
       context.reportTaint({ node: c.node, value: code, kind: 'code', message: `${what} runs code built from {source}` });
@@ -58,6 +69,15 @@ export default defineRule({
         if (model.isConstant(a)) continue;
         if (context.reportTaint({ node: c.node, value: a, kind: 'code', message: 'JavaScript eval() runs code built from {source}' })) return;
       }
+    };
+    // runpy runs the Python file at a path, or the module of a name, as __main__.
+    calls['runpy.run_path'] = (c) => {
+      const path = c.arg(0, 'path_name');
+      if (path && !model.isConstant(path)) context.reportTaint({ node: c.node, value: path, kind: 'code', message: 'runpy.run_path() runs the Python file at a path from {source}' });
+    };
+    calls['runpy.run_module'] = (c) => {
+      const name = c.arg(0, 'mod_name');
+      if (name && !model.isConstant(name)) context.reportTaint({ node: c.node, value: name, kind: 'code', message: 'runpy.run_module() runs a module named by {source}', cwes: [94, 470] });
     };
     for (const q of IMPORTERS)
       calls[q] = (c) => {

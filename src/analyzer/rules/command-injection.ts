@@ -133,6 +133,15 @@ export default defineRule({
       if (list && shellPayload(c, list[0], list.slice(1))) return;
       reportCommand(c, firstElement(argv), 'program to run');
     };
+    // pexpect splits a command string into program and arguments itself (no shell).
+    for (const q of ['pexpect.spawn', 'pexpect.run', 'pexpect.popen_spawn.PopenSpawn', 'pexpect.pty_spawn.spawn'])
+      calls[q] = (c) => {
+        const command = c.arg(0, q === 'pexpect.run' ? 'command' : 'cmd') ?? c.arg(0, 'command');
+        if (shellPayload(c, command, elements(c.arg(1, 'args')))) return;
+        reportCommand(c, command, 'program to run');
+      };
+    // Windows opens the path with its associated program (an .exe or .bat runs).
+    calls['os.startfile'] = (c) => reportCommand(c, c.arg(0, 'path') ?? c.arg(0, 'filepath'), 'file started');
     calls['asyncio.create_subprocess_exec'] = (c) => execArgs(c, 0);
     calls['*.subprocess_exec'] = (c) => execArgs(c, 1);
     return { calls };
