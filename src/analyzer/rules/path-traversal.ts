@@ -34,6 +34,23 @@ const PATH_ARGS: Record<string, Array<[number, string]>> = {
   'fastapi.responses.FileResponse': [[0, 'path']],
   'pathlib.Path': [],
   'tarfile.open': [],
+  'os.link': [[0, 'src'], [1, 'dst']],
+  'os.symlink': [[0, 'src'], [1, 'dst']],
+  'os.utime': [[0, 'path']],
+  'aiofiles.open': [[0, 'file']],
+  'aiofiles.os.remove': [[0, 'path']],
+  'aiofiles.os.unlink': [[0, 'path']],
+  'aiofiles.os.rename': [[0, 'src'], [1, 'dst']],
+  'aiofiles.os.listdir': [[0, 'path']],
+  'aiofiles.os.makedirs': [[0, 'name']],
+  // pandas readers open a local path (or fetch a URL) named by their first argument.
+  'pandas.read_csv': [[0, 'filepath_or_buffer']],
+  'pandas.read_table': [[0, 'filepath_or_buffer']],
+  'pandas.read_json': [[0, 'path_or_buf']],
+  'pandas.read_excel': [[0, 'io']],
+  'pandas.read_parquet': [[0, 'path']],
+  'pandas.read_feather': [[0, 'path']],
+  'pandas.read_xml': [[0, 'path_or_buffer']],
 };
 /** Calls that only probe the file system: they reveal whether (and what) a file is there. */
 const PROBES: Record<string, [number, string]> = {
@@ -46,6 +63,10 @@ const PROBES: Record<string, [number, string]> = {
   'os.stat': [0, 'path'],
   'os.lstat': [0, 'path'],
   'os.access': [0, 'path'],
+  // Listings: the names of what is under a directory (or matches a pattern).
+  'glob.glob': [0, 'pathname'],
+  'glob.iglob': [0, 'pathname'],
+  'os.walk': [0, 'top'],
 };
 /** Methods of pathlib.Path that touch the file system at the path the object holds. */
 const PATH_METHODS = new Set(['open', 'read_text', 'read_bytes', 'write_text', 'write_bytes', 'unlink', 'rmdir', 'mkdir', 'touch', 'rename', 'replace', 'iterdir', 'chmod']);

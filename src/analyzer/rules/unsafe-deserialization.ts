@@ -1,6 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
+import { constructionCalls } from './helpers.js';
 
 /** Loaders that can build arbitrary objects: qualified name → [position, keyword] of the data. */
 const LOADERS: Record<string, [number, string]> = {
@@ -50,6 +51,14 @@ export default defineRule({
       if (model.constValue(c.keywords.get('weights_only')) === true) return;
       load(c, c.arg(0, 'f'), 'load()');
     };
+    // ruamel.yaml builds arbitrary Python objects only with typ='unsafe' (its default 'rt' is safe).
+    for (const q of ['ruamel.yaml.YAML().load', 'ruamel.yaml.YAML().load_all'])
+      calls[q] = (c) => {
+        const made = constructionCalls(model, c.receiver);
+        if (!made.some((m) => /\bunsafe\b/.test(String(model.constValue(m.arg(0, 'typ')) ?? '')))) return;
+        load(c, c.arg(0, 'stream'), "YAML(typ='unsafe').load()");
+      };
+    calls['ruamel.yaml.unsafe_load'] = (c) => load(c, c.arg(0, 'stream'), 'ruamel.yaml.unsafe_load()');
     calls['numpy.load'] = (c) => {
       if (model.constValue(c.keywords.get('allow_pickle')) === true) load(c, c.arg(0, 'file'), 'numpy.load(allow_pickle=True)');
     };
