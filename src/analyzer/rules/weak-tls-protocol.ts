@@ -13,6 +13,21 @@ const OLD_PROTOCOL = /^(ssl\.PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|ssl\.TLSVersio
 const PINNED_PROTOCOL = /^ssl\.PROTOCOL_TLSv1_2$/;
 /** Negotiating constants that still allow TLS 1.0/1.1 unless the context excludes them. */
 const NEGOTIATING = /^ssl\.PROTOCOL_(TLS|SSLv23)$|(^|\.)SSL\.(SSLv23|TLS|TLS_CLIENT)_METHOD$/;
+/**
+ * OpenSSL cipher-string elements that enable broken suites: no encryption or no
+ * authentication, export grade, RC4, single and triple DES, MD5 MACs; `@SECLEVEL=0/1` lifts
+ * the library's own floor.
+ */
+const WEAK_CIPHER_ELEMENT = /^(e?NULL|aNULL|EXP(ORT)?(40|56)?|RC4|RC2|DES|3DES|MD5|LOW|ADH|AECDH|IDEA|SEED)$|(^|-)(NULL|RC4|RC2|DES|EXP|EXPORT|MD5|ADH|AECDH|IDEA|SEED)(-|$)|^@SECLEVEL=[01]$/i;
+
+/** The weak elements a cipher string switches on (not those it removes with `!` or `-`). */
+function weakCipherElements(list: string): string[] {
+  return list
+    .split(/[:,\s]+/)
+    .filter((e) => e !== '' && !/^[!-]/.test(e))
+    .map((e) => e.replace(/^\+/, ''))
+    .filter((e) => WEAK_CIPHER_ELEMENT.test(e));
+}
 /** M2Crypto's SSL.Context('sslv3') names the protocol with a string. */
 const OLD_PROTOCOL_NAME = /^(sslv2|sslv3|tlsv1|tlsv1_1)$/i;
 
@@ -25,7 +40,7 @@ export default defineRule({
     message: 'Insecure SSL/TLS protocol version',
     fixHint:
       'Create client contexts with ssl.create_default_context() (or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)) and set context.minimum_version = ssl.TLSVersion.TLSv1_2; wrap sockets with context.wrap_socket(sock, server_hostname=host) instead of the removed ssl.wrap_socket().',
-    doc: 'SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 have known attacks (POODLE, BEAST, downgrade) and are disabled by current standards (RFC 8996). ssl.wrap_socket() is deprecated (removed in Python 3.12) and neither checks the host name nor, by default, the certificate; contexts should come from ssl.create_default_context() with a TLS 1.2 minimum.',
+    doc: 'SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 have known attacks (POODLE, BEAST, downgrade) and are disabled by current standards (RFC 8996). ssl.wrap_socket() is deprecated (removed in Python 3.12) and neither checks the host name nor, by default, the certificate; contexts should come from ssl.create_default_context() with a TLS 1.2 minimum. Cipher lists that switch on NULL, export, RC4, DES/3DES or MD5 suites (or lower OpenSSL\'s @SECLEVEL) undo the protocol\'s protection.',
     bandit: ['B502', 'B503', 'B504'],
   },
   check(context) {
@@ -66,6 +81,13 @@ export default defineRule({
 
     return {
       call(c) {
+        // ctx.set_ciphers('RC4-SHA:DES-CBC3-SHA'), pyOpenSSL ctx.set_cipher_list(b'...')
+        const cipherList = c.method === 'set_ciphers' || c.method === 'set_cipher_list' ? c.arg(0, 'ciphers') : undefined;
+        if (cipherList) {
+          const v = model.constValue(cipherList);
+          const weak = typeof v === 'string' ? weakCipherElements(v) : [];
+          if (weak.length > 0) context.report({ node: c.node, message: `Cipher list enables broken suites (${weak.slice(0, 3).join(', ')})` });
+        }
         const names = callNames(model, c);
         if (names.includes('ssl.wrap_socket')) {
           const version = c.keywords.get('ssl_version') ?? c.positional[5];
