@@ -134,4 +134,12 @@ describe('TaintEngine', () => {
     expect(await sinkTaint(code, 'deserialize')).toBeUndefined();
     expect(await sinkTaint(code, 'sql')).toBeDefined();
   });
+
+  it("reads members a handler class inherits from a framework base class as that framework's", async () => {
+    const code = (body: string) =>
+      `import tornado.web\nclass Base(tornado.web.RequestHandler):\n    pass\nclass Page(Base):\n${body}    def get(self):\n        sink(self.get_argument("q"))\n`;
+    expect((await sinkTaint(code(''), 'command'))?.origin).toBe('remote');
+    // The class defines the method itself: it is not the framework's.
+    expect(await sinkTaint(code('    def get_argument(self, name):\n        return "fixed"\n'), 'command')).toBeUndefined();
+  });
 });

@@ -173,7 +173,12 @@ export class TaintEngine {
         return this.call(node, kind);
       case 'string': {
         const out: Taint[] = [];
-        for (const c of node.children) if (c.type === 'interpolation') out.push(...this.of(c.child('expression'), kind));
+        for (const c of node.children) {
+          if (c.type !== 'interpolation') continue;
+          // `{name!r}` writes repr(): line breaks arrive escaped, harmless in a log line or header.
+          if ((kind === 'log' || kind === 'header') && /^!(r|a)$/.test(c.children.find((x) => x.type === 'type_conversion')?.text ?? '')) continue;
+          out.push(...this.of(c.child('expression'), kind));
+        }
         return out;
       }
       case 'binary_operator':
@@ -229,7 +234,7 @@ export class TaintEngine {
     }
     for (const value of this.model.values(node)) {
       const q = value.startsWith('request') ? this.freeRequest(value, base) : value;
-      const s = matchSource(q);
+      const s = matchSource(q) ?? (q.startsWith('$.') ? inheritedNames(this.model, q).map(matchSource).find((x) => x) : undefined);
       // A local file is the program's own data, except as a serialised object or XML bomb.
       if (s?.[1] === 'file' && kind !== 'deserialize' && kind !== 'xml') continue;
       if (s) return { origin: s[1], source: node, label: s[2], steps: [step(node, `untrusted data from ${s[2]}`)] };
@@ -460,6 +465,27 @@ export class TaintEngine {
     }
     return best ?? t;
   }
+}
+
+/**
+ * A member of the snippet's own class read through a library base class it extends:
+ * `$.Handler.get_argument` in `class Handler(tornado.web.RequestHandler)` is also
+ * `tornado.web.RequestHandler.get_argument` (the class itself does not define it).
+ */
+export function inheritedNames(model: ModuleModel, q: string, depth = 0): string[] {
+  if (depth > 4) return [];
+  let cls: ModuleModel['classes'][number] | undefined;
+  for (const c of model.classes) if (startsWithName(q, c.qname) && q.length > c.qname.length && (!cls || c.qname.length > cls.qname.length)) cls = c;
+  if (!cls) return [];
+  const rest = q.slice(cls.qname.length);
+  const member = /^\.([A-Za-z_]\w*)/.exec(rest)?.[1];
+  if (!member || model.localDefinition(`${cls.qname}.${member}`)) return [];
+  const out: string[] = [];
+  for (const b of model.baseNames(cls)) {
+    if (b.startsWith('$.')) out.push(...inheritedNames(model, b + rest, depth + 1));
+    else out.push(b + rest);
+  }
+  return out;
 }
 
 /** The text has a `str.format` replacement field (`{}`, `{0}`, `{name}`); true when unknown. */

@@ -26,11 +26,23 @@ export default defineRule({
         const name = c.qname ? c.qname.slice(c.qname.lastIndexOf('.') + 1) : c.method;
         if (!name || !LEVELS.has(name) || !isLogger(c)) return;
         const args = name === 'log' ? c.positional.slice(1) : c.positional;
-        for (const a of args) {
+        // `log.info("user %r", name)`: logging formats each argument with its conversion; %r
+        // writes repr() (line breaks escaped), %d and %f need a number.
+        const conversions = percentConversions(model.constString(args[0]));
+        for (const [i, a] of args.entries()) {
           if (model.isConstant(a)) continue;
+          if (i > 0 && conversions && conversions.length === args.length - 1 && /[rdifeEgGxXoc]/.test(conversions[i - 1]!)) continue;
           if (context.reportTaint({ node: c.node, value: a, kind: 'log', message: 'log entry contains {source}' })) return;
         }
       },
     };
   },
 });
+
+/** The conversion letters of a %-format string, in order (`%%` skipped); undefined when not constant or keyed (`%(name)s`). */
+function percentConversions(format: string | undefined): string[] | undefined {
+  if (format === undefined || /%\(/.test(format)) return undefined;
+  const out: string[] = [];
+  for (const m of format.matchAll(/%([-+ #0]*(\*|\d+)?(\.(\*|\d+))?)([a-zA-Z%])/g)) if (m[5] !== '%') out.push(m[5]!);
+  return out;
+}
