@@ -1,6 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
+import { inheritedNames } from '../taint.js';
 
 const REDIRECTS: Record<string, [number, string]> = {
   'flask.redirect': [0, 'location'],
@@ -9,6 +10,11 @@ const REDIRECTS: Record<string, [number, string]> = {
   'django.http.HttpResponsePermanentRedirect': [0, 'redirect_to'],
   'fastapi.responses.RedirectResponse': [0, 'url'],
   'bottle.redirect': [0, 'url'],
+  'tornado.web.RequestHandler.redirect': [0, 'url'],
+  'aiohttp.web.HTTPFound': [0, 'location'],
+  'aiohttp.web.HTTPSeeOther': [0, 'location'],
+  'aiohttp.web.HTTPMovedPermanently': [0, 'location'],
+  'aiohttp.web.HTTPTemporaryRedirect': [0, 'location'],
 };
 
 export default defineRule({
@@ -44,6 +50,12 @@ export default defineRule({
         },
       },
       call(c) {
+        // `self.redirect(url)` in a handler class that extends a framework's (Tornado).
+        const inherited = c.method ? c.qnames.filter((q) => q.startsWith('$.')).flatMap((q) => inheritedNames(model, q)) : [];
+        for (const q of inherited) {
+          const at = REDIRECTS[q];
+          if (at) return check(c.node, c.arg(at[0], at[1]));
+        }
         // `headers.add('Location', url)`, `response.headers.set('Location', url)`
         if ((c.method === 'add' || c.method === 'set' || c.method === 'add_header') && model.constString(c.arg(0))?.toLowerCase() === 'location') check(c.node, c.arg(1));
         // `Response(status=302, headers={'Location': url})`

@@ -1,6 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
+import { inheritedNames } from '../taint.js';
 
 /** Response constructors: qualified name → [position, keyword] of the body. */
 const BODIES: Record<string, [number, string]> = {
@@ -113,6 +114,17 @@ export default defineRule({
     };
     return {
       calls,
+      call(c) {
+        // Tornado: `self.write(text)` / `self.finish(text)` in a RequestHandler send text/html
+        // unless the handler set another Content-Type (a dict is written as JSON).
+        if (c.method !== 'write' && c.method !== 'finish') return;
+        if (!c.qnames.some((q) => q.startsWith('$.') && inheritedNames(model, q).some((n) => n === `tornado.web.RequestHandler.${c.method}`))) return;
+        const body = c.arg(0, 'chunk');
+        if (!body || body.type === 'dictionary' || model.isConstant(body)) return;
+        const fn = model.enclosingFunction(c.node);
+        if (fn && fn.node.walk().some((n) => n.type === 'call' && /set_header|add_header/.test(n.child('function')?.text ?? '') && /content-type/i.test(n.text) && !/html/i.test(n.text))) return;
+        context.reportTaint({ node: c.node, value: body, kind: 'xss', message: 'Tornado response written from {source}' });
+      },
       end() {
         for (const fn of model.functions) {
           if (!fn.route || (fn.route.framework !== 'flask' && fn.route.framework !== 'bottle')) continue;
