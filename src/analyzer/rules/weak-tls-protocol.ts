@@ -92,7 +92,8 @@ export default defineRule({
         if (names.includes('ssl.wrap_socket')) {
           const version = c.keywords.get('ssl_version') ?? c.positional[5];
           const old = version ? namesOf(model, version).find((q) => OLD_PROTOCOL.test(q)) : undefined;
-          if (version && !old)
+          const negotiating = version ? namesOf(model, version).some((q) => NEGOTIATING.test(q)) : false;
+          if (version && !old && !negotiating)
             // A current protocol was chosen: what is left is the missing certificate and host name checks.
             return context.report({
               node: c.node,
