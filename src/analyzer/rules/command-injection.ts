@@ -106,6 +106,10 @@ export default defineRule({
         const list = elements(args);
         if (list && shellPayload(c, list[0], list.slice(1))) return;
         const program = args && (args.type === 'list' || args.type === 'tuple') ? firstElement(args) : args;
+        // A string without a shell is one program path on POSIX: with a fixed word and a
+        // space before the data (`"grep -R " + x`) no program by that name can be reached.
+        const template = args && args.type !== 'list' && args.type !== 'tuple' ? model.templateText(args) : undefined;
+        if (!c.keywords.get('executable') && template !== undefined && /^[^{}]*\S\s[^{}]*\{\}/.test(template) && /^[^{}\s]+\s/.test(template)) return;
         reportCommand(c, c.keywords.get('executable') ?? program, 'program to run');
       };
     // `os.execl(path, arg0, ...)` / `os.execv(path, argv)`; spawn calls take a mode first.
