@@ -30,6 +30,18 @@ export default defineRule({
     const calls: Record<string, (c: CallInfo) => void> = {};
     for (const m of PYTHON_LDAP) calls[`ldap.LDAPObject.${m}`] = (c) => check(c, 0, 'base', 2, 'filterstr');
     calls['ldap3.Connection.search'] = (c) => check(c, 0, 'search_base', 1, 'search_filter');
+    // The entry a bind or update names: a DN built from data can point at another entry
+    // (`uid=x,ou=admins`) unless its values went through escape_dn_chars / escape_rdn.
+    const dn = (c: CallInfo, at: number, kw: string, what: string): void => {
+      const value = c.arg(at, kw);
+      if (!value || model.isConstant(value)) return;
+      context.reportTaint({ node: c.node, value, kind: 'ldap', message: `${what} DN built from {source}` });
+    };
+    for (const m of ['simple_bind', 'simple_bind_s', 'bind', 'bind_s']) calls[`ldap.LDAPObject.${m}`] = (c) => dn(c, 0, 'who', 'bind');
+    for (const m of ['modify', 'modify_s', 'modify_ext_s', 'delete', 'delete_s', 'delete_ext_s', 'add', 'add_s', 'add_ext_s', 'rename', 'rename_s', 'compare_s', 'passwd_s'])
+      calls[`ldap.LDAPObject.${m}`] = (c) => dn(c, 0, m.startsWith('passwd') ? 'user' : 'dn', 'entry');
+    calls['ldap3.Connection'] = (c) => dn(c, 1, 'user', 'bind');
+    for (const m of ['modify', 'delete', 'add', 'compare', 'modify_dn']) calls[`ldap3.Connection.${m}`] = (c) => dn(c, 0, 'dn', 'entry');
     return {
       calls,
       call(c) {
