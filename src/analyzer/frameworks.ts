@@ -100,17 +100,26 @@ const djangoUse = new WeakMap<PyNode, Set<string>>();
  */
 export function isDjangoRequestParam(model: ModuleModel, fn: FunctionInfo, b: Extract<Binding, { kind: 'param' }>): boolean {
   if (b.index !== (fn.cls ? 1 : 0)) return false;
-  if (!model.importsModule('django') && !model.importsModule('rest_framework')) return false;
+  const django = model.importsModule('django') || model.importsModule('rest_framework');
+  // Pyramid views take the same kind of request object first (`request.params`, `request.matchdict`).
+  const pyramid = model.importsModule('pyramid');
+  if (!django && !pyramid) return false;
+  // A Pyramid view: registered with @view_config, or its first parameter is called request.
+  if (!django && b.name !== 'request' && !fn.decorators.some((d) => /\bview_config\b/.test(d.text))) return false;
   let used = djangoUse.get(fn.node);
   if (!used) {
+    const attrs = !pyramid ? DJANGO_REQUEST_ATTRS : !django ? PYRAMID_REQUEST_ATTRS : new Set([...DJANGO_REQUEST_ATTRS, ...PYRAMID_REQUEST_ATTRS]);
     used = new Set();
     for (const n of fn.node.walk())
       if (n.type === 'attribute') {
         const obj = n.child('object');
         const attr = n.child('attribute')?.text;
-        if (obj?.type === 'identifier' && attr && DJANGO_REQUEST_ATTRS.has(attr)) used.add(obj.text);
+        if (obj?.type === 'identifier' && attr && attrs.has(attr)) used.add(obj.text);
       }
     djangoUse.set(fn.node, used);
   }
   return used.has(b.name);
 }
+
+/** What a Pyramid view reads from its request (WebOb): read as the Django request's sources are. */
+const PYRAMID_REQUEST_ATTRS = new Set(['params', 'matchdict', 'json_body', 'GET', 'POST', 'body', 'text', 'cookies', 'headers', 'path', 'path_qs', 'query_string', 'url']);

@@ -292,6 +292,15 @@ export const SOURCES: ReadonlyArray<readonly [prefix: string, origin: SourceOrig
     'query_params',
     'content_params',
     'get_host',
+    // Pyramid's (WebOb) request, typed like Django's in a Pyramid view.
+    'params',
+    'matchdict',
+    'json_body',
+    'text',
+    'cookies',
+    'path_qs',
+    'query_string',
+    'url',
   ].map((a) => [`django.http.HttpRequest.${a}`, 'remote', `request.${a}`] as const),
   ...['query_params', 'path_params', 'headers', 'cookies', 'body', 'json', 'form', 'url', 'stream'].map(
     (a) => [`fastapi.Request.${a}`, 'remote', `request.${a}`] as const,

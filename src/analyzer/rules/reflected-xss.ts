@@ -12,6 +12,8 @@ const BODIES: Record<string, [number, string]> = {
   'django.http.HttpResponseNotFound': [0, 'content'],
   'django.http.HttpResponseForbidden': [0, 'content'],
   'fastapi.responses.HTMLResponse': [0, 'content'],
+  'pyramid.response.Response': [0, 'body'],
+  'pyramid.request.Response': [0, 'body'],
   'markupsafe.Markup': [0, 'base'],
   // Django's ways of saying "this is HTML already": the text is never escaped again.
   'django.utils.safestring.mark_safe': [0, 's'],
