@@ -108,8 +108,12 @@ export default defineRule({
         const program = args && (args.type === 'list' || args.type === 'tuple') ? firstElement(args) : args;
         // A string without a shell is one program path on POSIX: with a fixed word and a
         // space before the data (`"grep -R " + x`) no program by that name can be reached.
+        // On Windows the string is a command line: one that starts a shell or interpreter with
+        // its code flag (`cmd /c "..." {}`) still runs the data.
         const template = args && args.type !== 'list' && args.type !== 'tuple' ? model.templateText(args) : undefined;
-        if (!c.keywords.get('executable') && template !== undefined && /^[^{}]*\S\s[^{}]*\{\}/.test(template) && /^[^{}\s]+\s/.test(template)) return;
+        const words = template?.split('{}')[0]!.trim().split(/\s+/) ?? [];
+        const startsShell = words.slice(1).some((w) => runsItsArgument(words[0]!.replace(/^"|"$/g, ''), w));
+        if (!c.keywords.get('executable') && !startsShell && template !== undefined && /^[^{}]*\S\s[^{}]*\{\}/.test(template) && /^[^{}\s]+\s/.test(template)) return;
         reportCommand(c, c.keywords.get('executable') ?? program, 'program to run');
       };
     // `os.execl(path, arg0, ...)` / `os.execv(path, argv)`; spawn calls take a mode first.
