@@ -79,13 +79,31 @@ export default defineRule({
       const name = c.arg(0, 'mod_name');
       if (name && !model.isConstant(name)) context.reportTaint({ node: c.node, value: name, kind: 'code', message: 'runpy.run_module() runs a module named by {source}', cwes: [94, 470] });
     };
+    // `globals()[name]`, `globals().get(name)`: any function or class of the module, chosen by
+    // the data (unsafe reflection), unless the name was checked against an allow-list first.
+    const namespaceLookup = (node: PyNode, key: PyNode | undefined): void => {
+      if (!key || model.isConstant(key)) return;
+      context.reportTaint({ node, value: key, kind: 'code', message: 'object looked up in the module namespace by a name from {source}', cwes: [94, 470] });
+    };
+    for (const q of ['globals().get', 'locals().get', 'vars().get', 'builtins.globals().get']) calls[q] = (c) => namespaceLookup(c.node, c.arg(0, 'key'));
     for (const q of IMPORTERS)
       calls[q] = (c) => {
         const name = c.arg(0, 'name');
         if (!name || model.isConstant(name)) return;
         context.reportTaint({ node: c.node, value: name, kind: 'code', message: 'module imported by a name from {source}', cwes: [94, 470] });
       };
-    return { calls };
+    return {
+      calls,
+      nodes: {
+        subscript(node) {
+          const value = node.child('value');
+          if (value?.type !== 'call' || !/^(globals|locals|vars)$/.test(value.child('function')?.text ?? '') || value.child('arguments')?.namedChildren.length) return;
+          // Only a read: `globals()[name] = value` defines a name, it does not pick code to run.
+          if (node.parent?.type === 'assignment' && node.field === 'left') return;
+          namespaceLookup(node, node.childrenOf('subscript')[0]);
+        },
+      },
+    };
   },
 });
 
