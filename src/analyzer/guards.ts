@@ -38,6 +38,8 @@ const NOT_VALIDATORS = new Set([
 const CHAR_CLASS_METHODS = new Set(['isdigit', 'isnumeric', 'isdecimal', 'isalnum', 'isalpha', 'isidentifier']);
 const PATH_NORMALISERS = /^(os\.path\.(realpath|abspath|normpath)|pathlib\.Path(\.resolve|\.absolute)?|os\.path\.join)/;
 
+const LOCAL_PATH_FACTS = ['slash', 'no-double', 'no-backslash'];
+
 export class Guards {
   /** Per kind, per identifier id. */
   private readonly memo = new Map<SinkKind, Map<number, number>>();
@@ -119,6 +121,12 @@ export class Guards {
   /** Whether a condition vouches for the variable `name` (or spoils it), for this kind. */
   polarity(cond: PyNode, name: string, kind: SinkKind, depth = 0): Polarity | undefined {
     if (depth > 8) return undefined;
+    // A local path a browser cannot read as another host: `/...`, but not `//host` nor `/\host`.
+    if (kind === 'redirect' && depth === 0 && (cond.type === 'boolean_operator' || cond.type === 'not_operator' || cond.type === 'parenthesized_expression')) {
+      const all = (facts: Set<string>): boolean => LOCAL_PATH_FACTS.every((f) => facts.has(f));
+      if (all(this.pathFacts(cond, name, true))) return 'safe-if-true';
+      if (all(this.pathFacts(cond, name, false))) return 'safe-if-false';
+    }
     switch (cond.type) {
       case 'parenthesized_expression': {
         const inner = cond.namedChildren[0];
@@ -152,6 +160,51 @@ export class Guards {
         return this.callGuard(cond, name, kind);
       default:
         return undefined;
+    }
+  }
+
+  /**
+   * What a redirect check establishes about the target when it evaluates to `when`: 'slash'
+   * (starts with `/`), 'no-double' (not `//`), 'no-backslash' (no `\\`, so no `/\\host`).
+   */
+  private pathFacts(cond: PyNode, name: string, when: boolean, depth = 0): Set<string> {
+    const none = new Set<string>();
+    if (depth > 8) return none;
+    switch (cond.type) {
+      case 'parenthesized_expression':
+        return cond.namedChildren[0] ? this.pathFacts(cond.namedChildren[0], name, when, depth + 1) : none;
+      case 'not_operator':
+        return cond.child('argument') ? this.pathFacts(cond.child('argument')!, name, !when, depth + 1) : none;
+      case 'boolean_operator': {
+        const op = cond.child('operator')?.text;
+        const l = cond.child('left');
+        const r = cond.child('right');
+        if (!l || !r) return none;
+        const a = this.pathFacts(l, name, when, depth + 1);
+        const b = this.pathFacts(r, name, when, depth + 1);
+        // `A and B` true, or `A or B` false: both hold. Otherwise only what both sides share.
+        if ((op === 'and') === when) return new Set([...a, ...b]);
+        return new Set([...a].filter((f) => b.has(f)));
+      }
+      case 'call': {
+        const info = this.model.call(cond);
+        if (info?.method !== 'startswith' || !info.receiver || !this.mentions(info.receiver, name, 2)) return none;
+        const v = this.model.constValue(info.positional[0]);
+        const prefixes = (Array.isArray(v) ? v : [v]).filter((p): p is string => typeof p === 'string');
+        if (when && prefixes.length === 1 && prefixes[0] === '/') return new Set(['slash']);
+        if (!when && prefixes.includes('//')) return new Set(prefixes.includes('/\\') ? ['no-double', 'no-backslash'] : ['no-double']);
+        if (!when && prefixes.includes('/\\')) return new Set(['no-backslash']);
+        return none;
+      }
+      case 'comparison_operator': {
+        const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
+        const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
+        if (ops.length !== 1 || operands.length !== 2 || (ops[0] !== 'in' && ops[0] !== 'not in')) return none;
+        if (this.model.constString(operands[0]) !== '\\' || !this.mentions(operands[1]!, name, 2)) return none;
+        return (ops[0] === 'not in') === when ? new Set(['no-backslash']) : none;
+      }
+      default:
+        return none;
     }
   }
 
@@ -193,6 +246,8 @@ export class Guards {
       // host there, browsers go to evil.com (unless the framework re-encodes the Location).
       if (v === '' && kind === 'redirect' && /\.(netloc|hostname)$/.test(subject.text)) return undefined;
       if (typeof v === 'string' || typeof v === 'number') return positive ? 'safe-if-true' : 'safe-if-false';
+      // `sig == hmac.new(KEY, data, sha256).hexdigest()` (timing aside, it authenticates data).
+      if (kind === 'deserialize' && (this.signs(left, name) || this.signs(right, name))) return positive ? 'safe-if-true' : 'safe-if-false';
       // `os.path.commonpath([base, p]) == base`
       if (kind === 'path' && subject.type === 'call' && /commonpath|commonprefix/.test(this.model.qname(subject.child('function')) ?? '')) return positive ? 'safe-if-true' : 'safe-if-false';
       // `urlparse(u).netloc == request.host`
@@ -207,6 +262,9 @@ export class Guards {
     const q = info.qname ?? '';
     const mentionsArg = info.positional.some((a) => this.mentions(a, name)) || [...info.keywords.values()].some((a) => this.mentions(a, name));
     if (q === 'bool' && info.positional.length === 1) return this.polarity(info.positional[0]!, name, kind);
+    // Data whose HMAC was checked (`hmac.compare_digest(sig, hmac.new(KEY, data, ...).digest())`)
+    // was written by whoever holds the key: loading it is as safe as the key.
+    if (kind === 'deserialize' && /^(hmac|secrets)\.compare_digest$/.test(q) && info.positional.some((a) => this.signs(a, name))) return 'safe-if-true';
     if (info.method && info.receiver && CHAR_CLASS_METHODS.has(info.method) && this.mentions(info.receiver, name)) return 'safe-if-true';
     if (q === 'isinstance' && info.positional[0] && this.mentions(info.positional[0], name)) {
       const types = info.positional[1]?.text ?? '';
@@ -280,6 +338,20 @@ export class Guards {
   }
 
   /** The expression uses `name` directly, or through a variable computed from it. */
+  /** `hmac.new(key, <name>, ...)` (its digest) in the expression or in the value of a name it uses. */
+  private signs(expr: PyNode, name: string, depth = 0): boolean {
+    if (depth > 2) return false;
+    for (const n of expr.walk()) {
+      if (n.type === 'call') {
+        const info = this.model.call(n);
+        if (info && /^hmac\.(new|HMAC|digest)$/.test(info.qname ?? '') && [...info.positional.slice(1), ...info.keywords.values()].some((a) => this.mentions(a, name))) return true;
+      }
+      if (n.type === 'identifier' && n.field !== 'attribute')
+        for (const b of this.model.reaching(n)) if (b.kind === 'assign' && this.signs(b.value, name, depth + 1)) return true;
+    }
+    return false;
+  }
+
   mentions(expr: PyNode, name: string, depth = 0): boolean {
     for (const n of expr.walk()) {
       if (n.type !== 'identifier' || n.field === 'attribute' || (n.parent?.type === 'keyword_argument' && n.field === 'name')) continue;

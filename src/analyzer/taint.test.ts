@@ -142,4 +142,14 @@ describe('TaintEngine', () => {
     // The class defines the method itself: it is not the framework's.
     expect(await sinkTaint(code('    def get_argument(self, name):\n        return "fixed"\n'), 'command')).toBeUndefined();
   });
+
+  it('keeps the name of a file out of what is read from it, except where picking the file is the danger', async () => {
+    const read = 'def f():\n    name = input()\n    with open("/srv/" + name) as fh:\n        sink(fh.read())\n';
+    expect(await sinkTaint(read, 'xss')).toBeUndefined();
+    expect(await sinkTaint(read, 'sql')).toBeUndefined();
+    expect(await sinkTaint('from pathlib import Path\ndef f():\n    sink(Path(input()).read_text())\n', 'xss')).toBeUndefined();
+    // Running, loading or parsing a file the user picked is the attack itself.
+    expect(await sinkTaint(read, 'code')).toBeDefined();
+    expect(await sinkTaint(read, 'deserialize')).toBeDefined();
+  });
 });

@@ -56,6 +56,10 @@ const PATH_QUOTING_CALLS =
 /** Handlers that catch an OSError: the error classes themselves or a catch-all. */
 const OS_ERROR_HANDLER = /^(OSError|IOError|EnvironmentError|FileNotFoundError|PermissionError|NotADirectoryError|IsADirectoryError|FileExistsError|Exception|BaseException)$/;
 const MAX_DEPTH = 60;
+/** Calls that open or read a file named by their argument (or receiver). */
+const FILE_OPENERS = /^(open|io\.open|codecs\.open|gzip\.open|bz2\.open|lzma\.open|aiofiles\.open|pathlib\.Path\.(open|read_text|read_bytes))$/;
+/** Kinds for which choosing the file is itself the danger. */
+const FILE_CHOICE_KINDS = new Set<SinkKind>(['path', 'deserialize', 'xml', 'code', 'command', 'template', 'raw']);
 /** Methods of str and bytes. */
 const TEXT_METHODS = new Set(
   (
@@ -352,6 +356,10 @@ export class TaintEngine {
     if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
     const src = this.sourceAt(node, kind);
     if (src) return [src];
+    // A file opened by a name from the request holds the file's data, not the request's:
+    // the name matters only where picking the file is the attack (running, loading or
+    // parsing it, or using the handle as a path).
+    if (!FILE_CHOICE_KINDS.has(kind) && (qnames.some((q) => FILE_OPENERS.test(q)) || info.method === 'read_text' || info.method === 'read_bytes')) return [];
     // `ALLOWED.get(key, default)` on a dict of constants: the key only selects a constant.
     if (info.method === 'get' && info.receiver && this.isConstantDict(info.receiver)) return this.of(info.arg(1, 'default'), kind);
     for (const q of qnames) {
