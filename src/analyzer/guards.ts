@@ -149,6 +149,14 @@ export class Guards {
       }
       case 'comparison_operator':
         return this.comparison(cond, name, kind);
+      case 'attribute': {
+        // `ip = ipaddress.ip_address(resolved host)`; `if ip.is_private: abort()`.
+        const attr = cond.child('attribute')?.text ?? '';
+        if (kind !== 'ssrf' || !this.mentions(cond.child('object')!, name, 0)) return undefined;
+        if (/^is_(private|loopback|link_local|reserved|multicast|unspecified|site_local)$/.test(attr)) return 'safe-if-false';
+        if (attr === 'is_global') return 'safe-if-true';
+        return undefined;
+      }
       case 'identifier': {
         // `ok = check(x)` then `if not ok: return`.
         if (cond.text === name) return undefined;

@@ -164,6 +164,8 @@ export const CALL_RESULTS: Record<string, string> = {
   'flask.Flask.logger': 'logging.Logger',
   'flask.current_app.logger': 'logging.Logger',
   're.compile': 're.Pattern',
+  'markupsafe.Markup': 'markupsafe.Markup',
+  'markupsafe.escape': 'markupsafe.Markup',
   'tarfile.open': 'tarfile.TarFile',
   'tarfile.TarFile': 'tarfile.TarFile',
   'tarfile.TarFile.open': 'tarfile.TarFile',
@@ -397,6 +399,14 @@ export const SANITIZERS: Record<string, readonly string[]> = {
   'django.utils.text.get_valid_filename': ['path'],
   'pathvalidate.sanitize_filename': ['path'],
   're.escape': ['regex'],
+  // Quoted as an identifier or literal by the driver.
+  'psycopg2.sql.Identifier': ['sql'],
+  'psycopg2.sql.Literal': ['sql'],
+  'psycopg.sql.Identifier': ['sql'],
+  'psycopg.sql.Literal': ['sql'],
+  'psycopg2.extensions.quote_ident': ['sql'],
+  // format_html escapes the values it inserts (its format string is checked at the call).
+  'django.utils.html.format_html': ['xss'],
   'ldap.filter.escape_filter_chars': ['ldap'],
   'ldap.dn.escape_dn_chars': ['ldap'],
   'ldap3.utils.conv.escape_filter_chars': ['ldap'],

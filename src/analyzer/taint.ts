@@ -166,6 +166,8 @@ export class TaintEngine {
       case 'attribute': {
         const src = this.sourceAt(node, kind);
         if (src) return [src];
+        // `Path(p).name`: the last component only, no directory part left to climb with.
+        if (kind === 'path' && /^(name|stem|suffix)$/.test(node.child('attribute')?.text ?? '') && this.model.values(node.child('object')!).some((v) => v.startsWith('pathlib.'))) return [];
         return this.of(node.child('object'), kind);
       }
       case 'subscript': {
@@ -186,6 +188,8 @@ export class TaintEngine {
         return out;
       }
       case 'binary_operator':
+        // `Markup("<b>%s</b>") % name` escapes what it inserts.
+        if (kind === 'xss' && node.child('operator')?.text === '%' && this.isMarkup(node.child('left'))) return this.of(node.child('left'), kind);
         return [...this.of(node.child('left'), kind), ...this.of(node.child('right'), kind)];
       case 'boolean_operator':
         return [...this.of(node.child('left'), kind), ...this.of(node.child('right'), kind)];
@@ -351,6 +355,8 @@ export class TaintEngine {
     // returns nothing (a local named like a module shadows it in the whole function).
     if (info.method && info.receiver && !TEXT_METHODS.has(info.method) && !info.method.startsWith('__') && this.isText(info.receiver)) return [];
     if (this.cleansByReplace(info, kind)) return [];
+    // `Markup("<b>{}</b>").format(name)` escapes what it inserts.
+    if (kind === 'xss' && info.method === 'format' && this.isMarkup(info.receiver)) return this.of(info.receiver, kind);
     // `'... %s'.format(x)`: a template without replacement fields never shows its arguments.
     if (info.method === 'format' && info.receiver && !hasFormatField(this.model.constString(info.receiver))) return this.of(info.receiver, kind);
     if (kind === 'redirect' && qnames.includes('flask.url_for')) return [];
@@ -383,6 +389,10 @@ export class TaintEngine {
     if (node.type === 'string' || node.type === 'concatenated_string') return true;
     const values = this.model.values(node);
     return values.length > 0 && values.every((v) => /^io\.File\.(read|readline)\(\)$|^pathlib\.Path\.read_(text|bytes)\(\)$/.test(v));
+  }
+
+  private isMarkup(node: PyNode | undefined): boolean {
+    return !!node && this.model.values(node).includes('markupsafe.Markup');
   }
 
   private isConstantDict(node: PyNode): boolean {

@@ -17,6 +17,9 @@ const SINKS = [
   'pandas.read_sql',
   'pandas.read_sql_query',
   '*.objects.raw',
+  // psycopg's composable for raw SQL text (Identifier and Literal are the quoted parts).
+  'psycopg2.sql.SQL',
+  'psycopg.sql.SQL',
   'django.db.models.expressions.RawSQL',
   'django.db.models.RawSQL',
   // asyncpg runs a query from each of these.
