@@ -152,4 +152,12 @@ describe('TaintEngine', () => {
     expect(await sinkTaint(read, 'code')).toBeDefined();
     expect(await sinkTaint(read, 'deserialize')).toBeDefined();
   });
+
+  it('knows distinctive sanitizers by name when the snippet forgot (or misspelt) their import', async () => {
+    expect(await sinkTaint('def f():\n    sink(secure_filename(input()))\n', 'path')).toBeUndefined();
+    expect(await sinkTaint('import secure_filename\ndef f():\n    sink(secure_filename.secure_filename(input()))\n', 'path')).toBeUndefined();
+    // Not a sanitizer for other kinds, and a function of the snippet's own is judged by its body.
+    expect(await sinkTaint('def f():\n    sink(secure_filename(input()))\n', 'sql')).toBeDefined();
+    expect(await sinkTaint('def secure_filename(n):\n    return n\ndef f():\n    sink(secure_filename(input()))\n', 'path')).toBeDefined();
+  });
 });

@@ -56,6 +56,15 @@ const PATH_QUOTING_CALLS =
 /** Handlers that catch an OSError: the error classes themselves or a catch-all. */
 const OS_ERROR_HANDLER = /^(OSError|IOError|EnvironmentError|FileNotFoundError|PermissionError|NotADirectoryError|IsADirectoryError|FileExistsError|Exception|BaseException)$/;
 const MAX_DEPTH = 60;
+/**
+ * Sanitizers with names no other library uses, by name alone: a snippet that calls
+ * `secure_filename(...)` without importing it (or from a module spelt wrong) means Werkzeug's.
+ */
+const SANITIZERS_BY_NAME: Record<string, readonly string[]> = {
+  secure_filename: SANITIZERS['werkzeug.utils.secure_filename']!,
+  escape_filter_chars: SANITIZERS['ldap.filter.escape_filter_chars']!,
+  escape_dn_chars: SANITIZERS['ldap.dn.escape_dn_chars']!,
+};
 /** Calls that open or read a file named by their argument (or receiver). */
 const FILE_OPENERS = /^(open|io\.open|codecs\.open|gzip\.open|bz2\.open|lzma\.open|aiofiles\.open|pathlib\.Path\.(open|read_text|read_bytes))$/;
 /** Kinds for which choosing the file is itself the danger. */
@@ -347,7 +356,7 @@ export class TaintEngine {
     if (!info) return [];
     const qnames = info.qnames;
     for (const q of qnames) {
-      const cleans = SANITIZERS[q];
+      const cleans = SANITIZERS[q] ?? (q.startsWith('$.') ? undefined : SANITIZERS_BY_NAME[q.slice(q.lastIndexOf('.') + 1)]);
       if (cleans && (cleans.includes('*') || cleans.includes(kind))) return [];
     }
     if (info.method && NON_PROPAGATING_METHODS.has(info.method)) return [];

@@ -115,6 +115,13 @@ export default defineRule({
     return {
       calls,
       call(c) {
+        // Flask's `request.files[...].save(dst)` writes wherever dst points (Werkzeug does not
+        // check it; `file.filename` is whatever the client sent).
+        if (c.method === 'save' && c.receiver && context.model.values(c.receiver).some((v) => v.startsWith('flask.request.files'))) {
+          const dst = c.arg(0, 'dst');
+          if (dst && !context.model.isConstant(dst)) context.reportTaint({ node: c.node, value: dst, kind: 'path', message: 'uploaded file saved to a path built from {source}' });
+          return;
+        }
         if (!c.method || !PATH_METHODS.has(c.method) || !c.receiver) return;
         if (!c.qnames.some((q) => q.startsWith('pathlib.Path.'))) return;
         context.reportTaint({ node: c.node, value: c.receiver, kind: 'path', message: 'file path built from {source}' });
