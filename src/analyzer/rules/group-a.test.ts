@@ -49,6 +49,51 @@ describe('secret names', () => {
     expect(looksLikeKnownSecret(`-----BEGIN PRIVATE KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'.repeat(3)}`)).toBe(true);
   });
 
+  it('recognises every known token format, whole and inside a longer text', () => {
+    // Deterministic made-up characters (no runs, no 1234/abcd, so not taken for samples).
+    let seed = 2463534242;
+    const fill = (n: number, alphabet: string): string => {
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        out += alphabet[(seed >>> 0) % alphabet.length];
+      }
+      return out;
+    };
+    const alnum = 'A7bC3dE9fG2hJ5kL8mN4pQ6rS1tU0vWxYz';
+    const hex = '0123456789abcdef';
+    const tokens = [
+      `sk-${fill(24, alnum)}`,
+      `sk_live_${fill(20, alnum)}`,
+      `AKIA${fill(16, 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789')}`,
+      `ghp_${fill(36, alnum)}`,
+      `github_pat_${fill(40, alnum)}`,
+      `xoxb-${fill(24, alnum)}`,
+      `AIza${fill(35, alnum)}`,
+      `glpat-${fill(20, alnum)}`,
+      `eyJ${fill(20, alnum)}.eyJ${fill(20, alnum)}.${fill(20, alnum)}`,
+      `rzp_live_${fill(16, alnum)}`,
+      `Mid-server-${fill(24, alnum)}`,
+      `SG.${fill(22, alnum)}.${fill(22, alnum)}`,
+      `hf_${fill(34, alnum)}`,
+      `npm_${fill(36, alnum)}`,
+      `pypi-AgEIcHlwaS5vcmc${fill(60, alnum)}`,
+      `shpat_${fill(32, hex)}`,
+      `dop_v1_${fill(64, hex)}`,
+      `SK${fill(32, hex)}`,
+      `${fill(9, '0123456789')}:AA${fill(33, alnum)}`,
+      `https://hooks.slack.com/services/T${fill(8, 'ABCDEFGH0123456789')}/B${fill(8, 'ABCDEFGH0123456789')}/${fill(24, alnum)}`,
+    ];
+    for (const token of tokens) {
+      expect(looksLikeKnownSecret(token), token).toBe(true);
+      expect(looksLikeKnownSecret(`Authorization: Bearer ${token} (rotate monthly)`), token).toBe(true);
+      expect(looksLikeKnownSecret(`x${token}`), token).toBe(false);
+    }
+    expect(looksLikeKnownSecret('a long sentence about keys, tokens and secrets')).toBe(false);
+  });
+
   it('tells credential placeholders from format fields and prose', () => {
     expect(isCredentialPlaceholder('<insert_access_token_here>')).toBe(true);
     expect(isCredentialPlaceholder('YOUR_API_KEY')).toBe(true);

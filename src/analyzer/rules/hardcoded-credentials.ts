@@ -65,8 +65,15 @@ function tokenLike(value: string): boolean {
   return looksRandom(value) || looksLikeKnownSecret(value) || isCredentialPlaceholder(value) || (value.length >= 12 && /\d/.test(value) && /[A-Za-z]/.test(value));
 }
 
+/**
+ * Expressions whose constant value can be text (`model.constValue` gives strings only for
+ * these): the others (numbers, lists, attributes, subscripts...) need no constant folding.
+ */
+const MAY_BE_TEXT = new Set(['string', 'concatenated_string', 'parenthesized_expression', 'binary_operator', 'conditional_expression', 'identifier', 'call']);
+
 /** The literal string an expression always has, when it is worth treating as a secret. */
 function secretLiteral(model: ModuleModel, node: PyNode | undefined): string | undefined {
+  if (!node || !MAY_BE_TEXT.has(node.type)) return undefined;
   const v = model.constValue(node);
   if (typeof v !== 'string' || isNonSecretLiteral(v)) return undefined;
   return v;
@@ -223,9 +230,9 @@ export default defineRule({
       if (keyArg && keyArg.type !== 'none' && isFixedBytes(model, keyArg) && !isNamedSecretConstant(model, keyArg) && model.constValue(keyArg) !== '')
         report(keyArg, 'crypto-key', 'Hard-coded cryptographic key');
       // Canvas(url, '<insert_access_token_here>'): the code expects a secret to be pasted in.
-      if (!names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
+      if (hasShortString(c) && !names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
         for (const a of [...c.positional, ...c.keywords.values()]) {
-          if (a.type !== 'string' || a.endIndex - a.startIndex > 64) continue;
+          if (!isShortString(a)) continue;
           const v = model.constString(a);
           if (v !== undefined && isCredentialPlaceholder(v)) report(a, 'secret', 'Credential placeholder passed in code: the secret is meant to be written into the source', 'medium');
         }
@@ -235,8 +242,14 @@ export default defineRule({
     };
 
     const checkComparison = (node: PyNode): void => {
-      const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text);
-      if (ops.length !== 1 || (ops[0] !== '==' && ops[0] !== '!=')) return;
+      // Exactly one operator token, `==` or `!=`.
+      let op: PyNode | undefined;
+      for (const c of node.children) {
+        if (c.isNamed) continue;
+        if (op) return;
+        op = c;
+      }
+      if (!op || (op.endIndex - op.startIndex !== 2) || (op.text !== '==' && op.text !== '!=')) return;
       const [a, b] = node.namedChildren.filter((c) => c.type !== 'comment');
       if (!a || !b) return;
       for (const [side, other] of [
@@ -284,8 +297,7 @@ export default defineRule({
       end() {
         // Literals that are secrets by their form, wherever they appear.
         for (const node of model.byType('string')) {
-          if (node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
-          if (node.endIndex - node.startIndex < 16) continue;
+          if (node.endIndex - node.startIndex < 16 || node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
           const value = model.constString(node);
           if (value === undefined || value.length < 14) continue;
           const url = value.includes('@') ? CREDENTIAL_URL.exec(value) : null;
@@ -296,10 +308,28 @@ export default defineRule({
     };
 
     function reportedOnLine(node: PyNode): boolean {
-      return reportedRows.has(node.startRow);
+      return reportedRows.size > 0 && reportedRows.has(node.startRow);
     }
   },
 });
+
+/**
+ * A string literal short enough to be a placeholder (`'<your_api_key>'`) that may name a
+ * credential: without escapes or interpolations its value is its own text, so the words
+ * `isCredentialPlaceholder` looks for must be in the source.
+ */
+function isShortString(a: PyNode): boolean {
+  if (a.type !== 'string' || a.endIndex - a.startIndex > 64) return false;
+  const text = a.text;
+  return text.includes('\\') || text.includes('{') || /token|key|secret|passw|credential/i.test(text);
+}
+
+/** Whether any argument of the call is such a literal (most calls have none). */
+function hasShortString(c: CallInfo): boolean {
+  for (const a of c.positional) if (isShortString(a)) return true;
+  for (const a of c.keywords.values()) if (isShortString(a)) return true;
+  return false;
+}
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

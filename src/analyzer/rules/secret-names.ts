@@ -170,9 +170,17 @@ const TOKEN_FORMAT_SOURCES: string[] = [
   '[0-9]{8,10}:AA[A-Za-z0-9_-]{33}', // Telegram bot token
   'https://hooks\\.slack\\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}', // Slack webhook
 ];
-const KNOWN_TOKEN_FORMATS: RegExp[] = TOKEN_FORMAT_SOURCES.map((src) => new RegExp(`^(?:${src})$`));
+/** A whole literal in one of the formats (one alternation: the same as testing each format anchored). */
+const KNOWN_TOKEN_FORMAT = new RegExp(`^(?:${TOKEN_FORMAT_SOURCES.map((src) => `(?:${src})`).join('|')})$`);
 /** The same formats inside a longer text (a config line, a header value), as whole tokens. */
 const EMBEDDED_TOKEN = new RegExp(`(?<![A-Za-z0-9_-])(?:${TOKEN_FORMAT_SOURCES.join('|')})(?![A-Za-z0-9_-])`, 'g');
+/**
+ * The fixed part every format above contains (keep in step with the list): a text without
+ * any of these matches no format, whole or embedded. Most literals fail this cheap test, so
+ * the slower token patterns run on few of them.
+ */
+const TOKEN_HINT = /sk-|[sr]k_(?:live|test)_|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|AIza|glpat-|eyJ|rzp_(?:live|test)_|Mid-(?:server|client)-|SG\.|hf_|npm_|pypi-|shp(?:at|ca|pa|ss)_|do[por]_v1_|SK[0-9a-fA-F]|[0-9]:AA|https:\/\/hooks\.slack\.com\//;
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{40,}/;
 
 /** An embedded match that reads like a made-up sample rather than a key. */
 function samplePlaceholder(token: string): boolean {
@@ -181,8 +189,9 @@ function samplePlaceholder(token: string): boolean {
 
 /** A literal that is a secret by its form: a known token format or a PEM private key with its body. */
 export function looksLikeKnownSecret(value: string): boolean {
-  if (/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{40,}/.test(value)) return true;
-  if (KNOWN_TOKEN_FORMATS.some((re) => re.test(value))) return true;
+  if (value.includes('PRIVATE KEY-----') && PEM_PRIVATE_KEY.test(value)) return true;
+  if (!TOKEN_HINT.test(value)) return false;
+  if (KNOWN_TOKEN_FORMAT.test(value)) return true;
   // A token quoted inside a longer text: 'OPENAI_API_KEY = "sk-..."', "Authorization: Bearer ghp_...".
   if (value.length > 24 && value.length < 4000) for (const m of value.matchAll(EMBEDDED_TOKEN)) if (!samplePlaceholder(m[0])) return true;
   return false;
