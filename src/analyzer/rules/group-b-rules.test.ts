@@ -113,6 +113,49 @@ def serve(sock):
   });
 });
 
+describe('py/privilege-not-dropped', () => {
+  // The rule skips modules in which nothing can raise privileges: each module below has a
+  // single raiser, of a different shape.
+  it('finds the only raiser of a module, whatever its form', async () => {
+    const imported = `
+from os import setresuid
+
+def rotate_logs(path):
+    setresuid(0, 0, 0)
+    compress(path)
+`;
+    expect(await lines(imported, 'py/privilege-not-dropped')).toEqual([lineOf(imported, 'setresuid(0')]);
+    const camel = `
+def rotateLogs(path):
+    gainRoot()
+    compress(path)
+`;
+    expect(await lines(camel, 'py/privilege-not-dropped')).toEqual([lineOf(camel, 'gainRoot()')]);
+    const wrapped = `
+import os
+
+def as_admin():
+    os.seteuid(0)
+
+def rotate_logs(path):
+    as_admin()
+    compress(path)
+`;
+    expect(await lines(wrapped, 'py/privilege-not-dropped')).toEqual([lineOf(wrapped, 'as_admin()')]);
+  });
+  it('stays quiet in a module that only lowers privileges', async () => {
+    const lowering = `
+import os
+
+def serve(uid):
+    os.setuid(uid)
+    dropRoot()
+    handle_requests()
+`;
+    expect(await lines(lowering, 'py/privilege-not-dropped')).toEqual([]);
+  });
+});
+
 describe('findings', () => {
   it('carry the rule CWEs, a fix hint and can be silenced by the Bandit id', async () => {
     const code = 'import os\nos.chmod("f", 0o777)\n';

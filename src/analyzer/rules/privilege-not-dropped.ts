@@ -66,6 +66,22 @@ function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): 
   return undefined;
 }
 
+/**
+ * Whether any call of the module could be judged to raise privileges: a set*id call, or a
+ * call or function whose name reads like raising them. Raising only comes from these two
+ * (`setIdKind`, the name test in `computePrivilegeKind`, and module functions built on
+ * them), and the name test on the raw name is implied by the test on its split words.
+ */
+function mayRaise(model: ModuleModel): boolean {
+  for (const c of model.calls) {
+    if (c.qnames.some((q) => SET_IDS.test(q))) return true;
+    const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
+    if (name && RAISE_NAME.test(name)) return true;
+  }
+  for (const def of model.byType('function_definition')) if (RAISE_NAME.test(def.child('name')?.text ?? '')) return true;
+  return false;
+}
+
 function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
   return !!block && [...callsIn(block)].some((c) => privilegeKind(model, c) === 'lower');
 }
@@ -83,9 +99,13 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    let raising: boolean | undefined;
     return {
       nodes: {
         function_definition(fnNode) {
+          // Most modules never raise privileges: then no function needs its calls judged.
+          raising ??= mayRaise(model);
+          if (!raising) return;
           const body = fnNode.child('body');
           if (!body) return;
           const calls = [...callsIn(body)];
