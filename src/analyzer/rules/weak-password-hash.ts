@@ -18,6 +18,15 @@ const PRNG = /^(random|numpy\.random)\.(random|randint|randrange|choice|choices|
 /** Fast or broken schemes of passlib, werkzeug and Django. */
 const WEAK_SCHEMES = /^(plain|md5|sha1|sha256|sha512|unsalted_md5|unsalted_sha1|md5_crypt|des_crypt|bsdi_crypt|bigcrypt|crypt16|lmhash|nthash|ldap_md5|ldap_sha1|ldap_plaintext|hex_md5|hex_sha1|hex_sha256|hex_sha512|mysql323|mysql41|oracle10|postgres_md5|msdcc|plaintext)$/i;
 
+/** `hash`, `hashed` or `digest` somewhere in a name: necessary for one of its words to be one. */
+const HASH_WORD = /hash|digest/i;
+
+/** Whether one of a call's names matches. */
+function anyName(names: readonly string[], re: RegExp): boolean {
+  for (const q of names) if (re.test(q)) return true;
+  return false;
+}
+
 type Salt = 'none' | 'constant' | 'predictable' | 'random';
 
 /** How the password data of a fast hash is salted. */
@@ -147,6 +156,8 @@ export default defineRule({
     const passwordNamed = (name: string | undefined): boolean => {
       if (!name) return false;
       if (isPasswordName(name)) return true;
+      // Only a name with one of the hash words (lower-cased in its words) can qualify below.
+      if (!HASH_WORD.test(name)) return false;
       const words = nameWords(name);
       const rest = words.filter((w) => w !== 'hash' && w !== 'hashed' && w !== 'digest');
       return rest.length < words.length && rest.length > 0 && isPasswordName(rest.join('_'));
@@ -169,33 +180,32 @@ export default defineRule({
         if (c.method && /^set_?password$/i.test(c.method)) storedDigest(c.node, c.positional[0], 'The password set here', c.method === 'set_password' ? 'medium' : 'high');
         const names = callNames(model, c);
         if (c.method !== 'update' && !names.some((q) => /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./.test(q))) return;
-        const is = (re: RegExp): boolean => names.some((q) => re.test(q));
-        if (is(/^hashlib\.pbkdf2_hmac$/)) {
+        if (anyName(names, /^hashlib\.pbkdf2_hmac$/)) {
           if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
           return;
         }
-        if (is(/^cryptography\.hazmat\.primitives\.kdf\.pbkdf2\.PBKDF2HMAC$/)) {
+        if (anyName(names, /^cryptography\.hazmat\.primitives\.kdf\.pbkdf2\.PBKDF2HMAC$/)) {
           if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
           return;
         }
-        if (is(/^Crypto\.Protocol\.KDF\.PBKDF2$/)) {
+        if (anyName(names, /^Crypto\.Protocol\.KDF\.PBKDF2$/)) {
           if (!constantSalt(c, c.arg(1, 'salt'))) lowCost(c, c.arg(3, 'count'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
           return;
         }
-        if (is(/^hashlib\.scrypt$/) || is(/^cryptography\.hazmat\.primitives\.kdf\.scrypt\.Scrypt$/)) {
-          if (!constantSalt(c, c.keywords.get('salt') ?? (is(/Scrypt$/) ? c.positional[0] : undefined))) lowCost(c, c.keywords.get('n'), MIN_SCRYPT_N, 'scrypt cost n');
+        if (anyName(names, /^hashlib\.scrypt$/) || anyName(names, /^cryptography\.hazmat\.primitives\.kdf\.scrypt\.Scrypt$/)) {
+          if (!constantSalt(c, c.keywords.get('salt') ?? (anyName(names, /Scrypt$/) ? c.positional[0] : undefined))) lowCost(c, c.keywords.get('n'), MIN_SCRYPT_N, 'scrypt cost n');
           return;
         }
-        if (is(/^bcrypt\.hashpw$/)) {
+        if (anyName(names, /^bcrypt\.hashpw$/)) {
           constantSalt(c, c.arg(1, 'salt'));
           return;
         }
-        if (is(/^bcrypt\.gensalt$/)) return lowCost(c, c.arg(0, 'rounds'), MIN_BCRYPT_ROUNDS, 'bcrypt cost');
-        if (is(/^crypt\.crypt$/)) {
+        if (anyName(names, /^bcrypt\.gensalt$/)) return lowCost(c, c.arg(0, 'rounds'), MIN_BCRYPT_ROUNDS, 'bcrypt cost');
+        if (anyName(names, /^crypt\.crypt$/)) {
           constantSalt(c, c.arg(1, 'salt'));
           return;
         }
-        if (is(/^werkzeug\.security\.generate_password_hash$/)) {
+        if (anyName(names, /^werkzeug\.security\.generate_password_hash$/)) {
           const method = model.constString(c.arg(1, 'method'));
           if (method && WEAK_SCHEMES.test(method.split(':')[0]!)) context.report({ node: c.node, message: `generate_password_hash with method '${method}' is not a password hash`, cwes: [916] });
           else if (method) {
@@ -205,7 +215,7 @@ export default defineRule({
           constantSalt(c, c.keywords.get('salt'));
           return;
         }
-        if (is(/^django\.contrib\.auth\.hashers\.make_password$/)) {
+        if (anyName(names, /^django\.contrib\.auth\.hashers\.make_password$/)) {
           const hasher = model.constString(c.arg(2, 'hasher'));
           if (hasher && WEAK_SCHEMES.test(hasher)) context.report({ node: c.node, message: `make_password with the '${hasher}' hasher is not a password hash`, cwes: hasher.startsWith('unsalted') ? [759] : [916] });
           else constantSalt(c, c.arg(1, 'salt'));
