@@ -72,6 +72,10 @@ export default defineRule({
         },
         string(node) {
           if (node.parent?.type === 'concatenated_string') return;
+          // Without escapes or interpolations the value is the literal's own text: no `:@`
+          // there, no empty password in it (most strings end here, without being decoded).
+          const text = node.text;
+          if (!text.includes(':@') && !text.includes('\\') && !text.includes('{')) return;
           const v = model.constString(node);
           if (v && EMPTY_PASSWORD_URL.test(v)) context.report({ node, message: 'Connection URL with a user name and an empty password' });
         },
