@@ -21,6 +21,11 @@ const SIZED: Array<[RegExp, number, string, string]> = [
   [/^rsa\.key\.newkeys$/, 0, 'nbits', 'RSA'],
 ];
 
+/** Packages of the key generators above (SIZED, ec, ECC): a call under none of them generates no sized key. */
+function inKeyPackage(q: string): boolean {
+  return q.startsWith('Crypto.') || q.startsWith('cryptography.') || q.startsWith('paramiko.') || q.startsWith('rsa.');
+}
+
 /** Named curves and their size in bits. */
 const CURVE_BITS: Record<string, number> = {
   SECP192R1: 192,
@@ -56,6 +61,12 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        // Every pattern below but pyOpenSSL's method is under one of these packages.
+        if (!names.some(inKeyPackage)) {
+          if (c.method === 'generate_key' && c.positional.length >= 2 && namesOf(model, c.positional[0]).some((q) => /^OpenSSL\.crypto\.TYPE_(RSA|DSA)$/.test(q)))
+            tooSmall(c, c.positional[1], 'RSA/DSA', MIN_RSA_BITS);
+          return;
+        }
         for (const [pattern, index, keyword, algorithm] of SIZED)
           if (names.some((q) => pattern.test(q))) return tooSmall(c, c.arg(index, keyword), algorithm, MIN_RSA_BITS);
         // pyOpenSSL: PKey().generate_key(crypto.TYPE_RSA, 1024)
