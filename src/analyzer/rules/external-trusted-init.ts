@@ -69,6 +69,9 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    // A scope's globals are the names of its `global` statements: a module without one has none.
+    const hasGlobalStatements = model.byType('global_statement').length > 0;
+    const isGlobal = (at: PyNode, name: string): boolean => hasGlobalStatements && model.scopeOf(at).globals.has(name);
     const tainted = (value: PyNode | undefined): boolean => {
       const t = context.taintOf(value, 'trusted-state');
       return !!t && t.origin === 'remote';
@@ -79,24 +82,30 @@ export default defineRule({
           const target = node.child('left');
           const value = node.child('right');
           if (!target || !value) return;
-          const fn = model.enclosingFunction(node);
           // 1. Configuration, environment or privilege keys filled with request data.
           const store = isTrustedStore(model, target);
           if (store && tainted(value)) {
             context.report({ node, message: `${store} set from request data: the client decides a setting the application trusts`, confidence: 'high' });
             return;
           }
-          const key = keyOf(model, target);
-          if (isSessionStore(model, target) && key && PRIVILEGE_KEY.test(key) && tainted(value)) {
-            context.report({ node, message: `session '${key}' taken from the request: the client chooses its own rights`, confidence: 'high' });
-            return;
+          // (Stores are subscripts and attributes: the key is looked at before the store.)
+          if (target.type === 'subscript' || target.type === 'attribute') {
+            const key = keyOf(model, target);
+            if (key && PRIVILEGE_KEY.test(key) && isSessionStore(model, target) && tainted(value)) {
+              context.report({ node, message: `session '${key}' taken from the request: the client chooses its own rights`, confidence: 'high' });
+              return;
+            }
           }
-          if (fn && target.type === 'identifier' && model.scopeOf(node).globals.has(target.text) && tainted(value)) {
+          // The enclosing function matters only for a global name or a flag set to True.
+          const isTrue = unparen(value)?.type === 'true';
+          if (target.type !== 'identifier' && !isTrue) return;
+          const fn = model.enclosingFunction(node);
+          if (fn && target.type === 'identifier' && isGlobal(node, target.text) && tainted(value)) {
             context.report({ node, message: `global ${target.text} set from request data: one request changes state every other request trusts` });
             return;
           }
           // 2. A privilege flag switched on by comparing credentials with values in the code.
-          if (!fn || unparen(value)?.type !== 'true') return;
+          if (!fn || !isTrue) return;
           const holder = enclosingIf(node, fn.node);
           const cond = holder?.child('condition');
           const cmp = cond && credentialComparison(cond);
@@ -104,11 +113,11 @@ export default defineRule({
           const persisted =
             target.type === 'attribute' ||
             target.type === 'subscript' ||
-            (target.type === 'identifier' && (model.scopeOf(node).globals.has(target.text) || returnsName(fn.node, target.text)));
+            (target.type === 'identifier' && (isGlobal(node, target.text) || returnsName(fn.node, target.text)));
           if (!persisted) return;
           context.report({
             node,
-            message: `${target.text} is switched on by comparing credentials with values fixed in the code (${cmp.text.slice(0, 40)}): whoever sends them is trusted${target.type === 'identifier' && model.scopeOf(node).globals.has(target.text) ? ', for every later request too' : ''}`,
+            message: `${target.text} is switched on by comparing credentials with values fixed in the code (${cmp.text.slice(0, 40)}): whoever sends them is trusted${target.type === 'identifier' && isGlobal(node, target.text) ? ', for every later request too' : ''}`,
           });
         },
       },

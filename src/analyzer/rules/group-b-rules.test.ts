@@ -156,6 +156,35 @@ def serve(uid):
   });
 });
 
+describe('py/external-trusted-init', () => {
+  const module = (declaration: string) => `
+from flask import Flask, request
+
+app = Flask(__name__)
+MODE = "safe"
+
+@app.route("/mode")
+def mode():
+${declaration}
+    MODE = request.args["mode"]
+    return MODE
+
+def check(request):
+    ok = False
+    if request.POST.get("password") == "letmein":
+        ok = True
+    return ok
+`;
+  it('reports a request value stored in a name declared global', async () => {
+    const code = module('    global MODE');
+    expect(await lines(code, 'py/external-trusted-init')).toEqual([lineOf(code, 'MODE = request'), lineOf(code, 'ok = True')]);
+  });
+  it('leaves a local of the same name alone in a module without global statements', async () => {
+    const code = module('    pass');
+    expect(await lines(code, 'py/external-trusted-init')).toEqual([lineOf(code, 'ok = True')]);
+  });
+});
+
 describe('findings', () => {
   it('carry the rule CWEs, a fix hint and can be silenced by the Bandit id', async () => {
     const code = 'import os\nos.chmod("f", 0o777)\n';
