@@ -60,6 +60,20 @@ function dispatchBranches(model: ModuleModel, block: PyNode): Branch[][] {
   return groups;
 }
 
+/**
+ * Blocks with an `if x == 'word':` statement, in document order: a dispatcher's first branch
+ * is one (every branch compares a name with a constant), so other blocks have no dispatcher.
+ */
+function dispatcherBlocks(model: ModuleModel): PyNode[] {
+  const out: PyNode[] = [];
+  for (const s of model.byType('if_statement')) {
+    const block = s.parent;
+    if (block?.type !== 'block' || out[out.length - 1] === block) continue;
+    if (commandOf(model, s.child('condition'), undefined)) out.push(block);
+  }
+  return [...new Set(out)].sort((a, b) => a.id - b.id);
+}
+
 /** A condition that checks someone: it passes one of the principals to a function (`authenticated(user)`). */
 function checksPrincipal(cond: PyNode | undefined, principals: Set<string>): boolean {
   if (!cond) return false;
@@ -109,13 +123,16 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    let candidates: PyNode[] | undefined;
     return {
       nodes: {
         function_definition(fnNode) {
           const fn = model.functionInfo(fnNode);
           const body = fnNode.child('body');
           if (!fn || !body) return;
-          const blocks = [body, ...[...body.walk()].filter((n) => n.type === 'block' && n !== body)];
+          // The blocks of the body (itself and nested ones, in document order) that can hold a dispatcher.
+          candidates ??= dispatcherBlocks(model);
+          const blocks = candidates.filter((b) => b.id >= body.id && b.id <= body.lastId);
           for (const block of blocks) {
             for (const branches of dispatchBranches(model, block)) {
               const param = (unparen(branches[0]!.at.child('condition'))?.namedChildren ?? []).find((n) => n.type === 'identifier')?.text;
