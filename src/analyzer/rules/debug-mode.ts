@@ -99,7 +99,11 @@ export default defineRule({
         assignment(node) {
           const left = node.child('left');
           const right = node.child('right');
-          if (!left || !right || !isTrue(model, right)) return;
+          if (!left || !right) return;
+          // Only DEBUG = ..., x.debug = ... and x['DEBUG'] = ... matter: look at the value after the target.
+          const target =
+            left.type === 'identifier' ? left.text === 'DEBUG' : left.type === 'attribute' ? left.child('attribute')?.text === 'debug' : left.type === 'subscript' && targetName(model, left) === 'DEBUG';
+          if (!target || !isTrue(model, right)) return;
           // Django settings: DEBUG = True at module level.
           if (left.type === 'identifier' && left.text === 'DEBUG' && moduleLevel(node) && isSettingsModule()) return reportAt(node, 'Django settings enable DEBUG: error pages show code, settings and stack traces');
           // app.debug = True
