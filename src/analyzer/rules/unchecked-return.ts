@@ -6,17 +6,47 @@ import { blockLeaves, identifiersIn, localCallee, nodesIn, parts } from './code-
 /** Library calls that return None to signal "no result". */
 const MAY_RETURN_NONE = /^(re\.(match|search|fullmatch)|re\.Pattern\.(match|search|fullmatch)|shutil\.which|mimetypes\.guess_extension|imghdr\.what)$/;
 
-/** A module function that returns None on some path while returning a value on others. */
-function mayReturnNone(model: ModuleModel, def: PyNode): boolean {
-  const returns = [...nodesIn(def.child('body')!, 'return_statement')];
-  const valued = returns.filter((r) => {
-    const v = parts(r)[0];
-    return v && v.type !== 'none';
-  });
-  if (valued.length === 0) return false;
-  if (returns.some((r) => !parts(r)[0] || parts(r)[0]!.type === 'none')) return true;
+/**
+ * A module function that returns None on some path while returning a value on others.
+ * `returns`: its own return statements (not those of nested functions, classes or lambdas).
+ */
+function mayReturnNone(def: PyNode, returns: readonly PyNode[]): boolean {
+  let valued = false;
+  let bare = false;
+  for (const r of returns) {
+    const v = firstPart(r);
+    if (v && v.type !== 'none') valued = true;
+    else bare = true;
+  }
+  if (!valued) return false;
+  if (bare) return true;
   // Falling off the end returns None too.
   return !blockLeaves(def.child('body')) && !isGenerator(def);
+}
+
+/** The first named child that is not a comment (what `parts(node)[0]` gives, without the array). */
+function firstPart(node: PyNode): PyNode | undefined {
+  for (const c of node.children) if (c.isNamed && c.type !== 'comment') return c;
+  return undefined;
+}
+
+const OWNERS = new Set(['function_definition', 'class_definition', 'lambda']);
+
+/**
+ * The module's return statements by the function they belong to (the nearest enclosing
+ * function, class or lambda must be that function): one pass instead of a scan per function.
+ */
+function returnsByFunction(model: ModuleModel): Map<number, PyNode[]> {
+  const out = new Map<number, PyNode[]>();
+  for (const r of model.byType('return_statement')) {
+    let owner = r.parent;
+    while (owner && !OWNERS.has(owner.type)) owner = owner.parent;
+    if (owner?.type !== 'function_definition') continue;
+    const list = out.get(owner.id);
+    if (list) list.push(r);
+    else out.set(owner.id, [r]);
+  }
+  return out;
 }
 
 function isGenerator(def: PyNode): boolean {
@@ -75,10 +105,21 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    // A module function is called from many places: judge its returns once.
+    const returnsNone = new Map<number, boolean>();
+    let returns: Map<number, PyNode[]> | undefined;
     return {
       call(c) {
         const def = localCallee(model, c);
-        const failing = def ? mayReturnNone(model, def) : c.qnames.some((q) => MAY_RETURN_NONE.test(q));
+        let failing: boolean;
+        if (def) {
+          let known = returnsNone.get(def.id);
+          if (known === undefined) {
+            returns ??= returnsByFunction(model);
+            returnsNone.set(def.id, (known = mayReturnNone(def, returns.get(def.id) ?? [])));
+          }
+          failing = known;
+        } else failing = c.qnames.some((q) => MAY_RETURN_NONE.test(q));
         if (!failing) return;
         const what = `${c.callee.text}()`;
         // Used directly: `len(parse(data))`, `re.match(p, s).group()`.
