@@ -13,25 +13,54 @@ interface Region {
   nodes: PyNode[];
 }
 
-function lockRegions(model: ModuleModel, body: PyNode): Region[] {
+function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region[] {
   const out: Region[] = [];
-  for (const w of nodesIn(body, 'with_statement')) {
-    for (const item of nodesIn(w, 'with_item')) {
-      const v = unparen(item.child('value'));
-      if (!v || v.type === 'as_pattern') continue;
-      if (isLockExpr(model, v)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
+  // (Each scan runs only when the function holds one of the sites it looks for.)
+  if (anyIn(sites.withs, body)) {
+    for (const w of nodesIn(body, 'with_statement')) {
+      for (const item of nodesIn(w, 'with_item')) {
+        const v = unparen(item.child('value'));
+        if (!v || v.type === 'as_pattern') continue;
+        if (isLockExpr(model, v)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
+      }
     }
   }
-  for (const call of nodesIn(body, 'call')) {
-    const info = model.call(call);
-    if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
-    const lock = info.receiver.text;
-    const release = [...nodesIn(body, 'call')].find((r) => r.startIndex > call.endIndex && model.call(r)?.method === 'release' && model.call(r)?.receiver?.text === lock);
-    const end = release ? release.startIndex : body.endIndex;
-    const covered = [...body.walk()].filter((n) => n.startIndex > call.endIndex && n.endIndex <= end && n.type.endsWith('statement'));
-    out.push({ lock, start: call, nodes: covered });
+  if (anyIn(sites.acquires, body)) {
+    for (const call of nodesIn(body, 'call')) {
+      const info = model.call(call);
+      if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
+      const lock = info.receiver.text;
+      const release = [...nodesIn(body, 'call')].find((r) => r.startIndex > call.endIndex && model.call(r)?.method === 'release' && model.call(r)?.receiver?.text === lock);
+      const end = release ? release.startIndex : body.endIndex;
+      const covered = [...body.walk()].filter((n) => n.startIndex > call.endIndex && n.endIndex <= end && n.type.endsWith('statement'));
+      out.push({ lock, start: call, nodes: covered });
+    }
   }
   return out;
+}
+
+/** Where lock regions can start: ids of the module's `with` statements and `.acquire()` calls, ascending. */
+interface LockSites {
+  withs: number[];
+  acquires: number[];
+}
+
+function lockSites(model: ModuleModel): LockSites {
+  const withs = model.byType('with_statement').map((w) => w.id);
+  const acquires = model.calls.filter((c) => c.method === 'acquire').map((c) => c.node.id);
+  return { withs: withs.sort((a, b) => a - b), acquires: acquires.sort((a, b) => a - b) };
+}
+
+/** Whether one of the ascending ids lies inside `node`'s subtree. */
+function anyIn(ids: readonly number[], node: PyNode): boolean {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < node.id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo]! <= node.lastId;
 }
 
 function isLockExpr(model: ModuleModel, expr: PyNode): boolean {
@@ -64,6 +93,7 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    let sites: LockSites | undefined;
     return {
       call(c) {
         // 1. A lock made inside the function that uses it.
@@ -82,9 +112,12 @@ export default defineRule({
         function_definition(fnNode) {
           const body = fnNode.child('body');
           if (!body) return;
+          // Most functions take no lock at all: no with statement or acquire() call inside.
+          sites ??= lockSites(model);
+          if (!anyIn(sites.withs, body) && !anyIn(sites.acquires, body)) return;
           const scope = model.scopes.scopeOf.get(fnNode.id);
           const globals = scope?.globals ?? new Set<string>();
-          for (const region of lockRegions(model, body)) {
+          for (const region of lockRegions(model, body, sites)) {
             // 2. acquire() whose release is not guaranteed.
             if (region.start.type === 'call') {
               const stmt = region.start.parent;
