@@ -22,6 +22,12 @@ const SIZED_CALLS: Record<string, number> = {
   'time.sleep': 0,
 };
 
+/**
+ * The names `name in SIZED_CALLS` accepts (its keys and what every object inherits), as a
+ * set: `in` with a qualified name built at run time is a slow keyed lookup, paid per call.
+ */
+const SIZED_NAMES = new Set([...Object.keys(SIZED_CALLS), ...Object.getOwnPropertyNames(Object.prototype)]);
+
 function fromRequest(model: ModuleModel, expr: PyNode | undefined): boolean {
   return builtFrom(model, expr, (n) => (n.type === 'attribute' || n.type === 'call' || n.type === 'subscript') && model.values(n).some((v) => REQUEST_DATA.test(v)));
 }
@@ -83,7 +89,7 @@ export default defineRule({
           return;
         }
         // 4. Counts from the request used as loop bounds or buffer sizes.
-        const q = c.qnames.find((x) => x in SIZED_CALLS);
+        const q = c.qnames.find((x) => SIZED_NAMES.has(x));
         if (q !== undefined) {
           const size = q === 'range' ? (c.positional.length === 1 ? c.positional[0] : c.positional[1]) : c.positional[SIZED_CALLS[q]!];
           if (!size || model.isConstant(size) || !fromRequest(model, size) || bounded(fnBodyOf(c.node), size)) return;
