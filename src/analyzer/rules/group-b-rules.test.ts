@@ -185,6 +185,31 @@ def check(request):
   });
 });
 
+describe('py/missing-authorization', () => {
+  // Without flask_login or Django auth, the rule needs the module to mention its user.
+  const module = (whoAmI: string) => `
+from flask import Flask, g
+from .models import Document
+
+app = Flask(__name__)
+
+@app.route("/documents/<int:doc_id>")
+def show_document(doc_id):
+    doc = Document.query.get_or_404(doc_id)
+    return ${whoAmI}
+
+def audit(doc):
+    return str(doc)
+`;
+  it('sees the user mentioned deep inside an attribute chain', async () => {
+    const code = module('doc.title + g.user.profile.display_name.upper()');
+    expect(await lines(code, 'py/missing-authorization')).toEqual([lineOf(code, 'doc = Document')]);
+  });
+  it('stays quiet in a module that never mentions a user', async () => {
+    expect(await lines(module('doc.title.upper()'), 'py/missing-authorization')).toEqual([]);
+  });
+});
+
 describe('findings', () => {
   it('carry the rule CWEs, a fix hint and can be silenced by the Bandit id', async () => {
     const code = 'import os\nos.chmod("f", 0o777)\n';

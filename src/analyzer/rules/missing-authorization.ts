@@ -23,7 +23,11 @@ function clientKey(context: { taintOf: (v: PyNode | undefined, k: string) => { o
 
 /** The module knows who is logged in somewhere: only then can a lookup ignore it. */
 function hasUsers(model: ModuleModel): boolean {
-  return model.importsModule('flask_login') || model.importsModule('django.contrib.auth') || [...model.root.walk()].some((n) => n.type === 'attribute' && CURRENT_USER.test(n.text));
+  if (model.importsModule('flask_login') || model.importsModule('django.contrib.auth')) return true;
+  // An attribute's text holds the text of the attribute it is built on (`a.b` in `a.b.c`),
+  // so testing the outermost ones is enough.
+  for (const n of model.byType('attribute')) if (n.parent?.type !== 'attribute' && CURRENT_USER.test(n.text)) return true;
+  return false;
 }
 
 export default defineRule({
