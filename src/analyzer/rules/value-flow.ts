@@ -158,17 +158,20 @@ function computeNamesOf(model: ModuleModel, expr: PyNode): string[] {
   const reaching = model.reaching(head);
   // `session['k'] = v` inside a function records a mutation of `session` there, which hides
   // the module's `from flask import session`: fall back to the module-level import.
-  const local = model.scopeOf(head).bindings.get(head.text) ?? [];
-  if (local.length > 0 && local.every((b) => b.kind === 'mutate') && reaching.every((b) => b.kind === 'mutate')) {
-    const imported = model.scopes.module.bindings.get(head.text)?.find((b) => b.kind === 'import');
-    if (imported?.kind === 'import') {
-      const base = canonicalName(imported.qname);
-      const chain = dottedChain(expr);
-      names = chain ? [canonicalName(base + chain.slice(head.text.length))] : names.map((n) => (n === head.text || n.startsWith(`${head.text}.`) ? base + n.slice(head.text.length) : n));
+  // (The scope's own bindings are looked at only when every reaching one is a mutation.)
+  if (reaching.every((b) => b.kind === 'mutate')) {
+    const local = model.scopeOf(head).bindings.get(head.text) ?? [];
+    if (local.length > 0 && local.every((b) => b.kind === 'mutate')) {
+      const imported = model.scopes.module.bindings.get(head.text)?.find((b) => b.kind === 'import');
+      if (imported?.kind === 'import') {
+        const base = canonicalName(imported.qname);
+        const chain = dottedChain(expr);
+        names = chain ? [canonicalName(base + chain.slice(head.text.length))] : names.map((n) => (n === head.text || n.startsWith(`${head.text}.`) ? base + n.slice(head.text.length) : n));
+      }
     }
   }
   const wild = wildcardModules(model);
-  if (wild.length === 0 || model.reaching(head).length > 0) return names;
+  if (wild.length === 0 || reaching.length > 0) return names;
   const out = [...names];
   for (const n of names) for (const m of wild) out.push(`${m}.${n}`);
   return out;
