@@ -1,5 +1,5 @@
 import type { CallInfo } from '../model.js';
-import { defineRule, matchesPattern } from '../rule.js';
+import { defineRule } from '../rule.js';
 import { looksLikeSql } from './helpers.js';
 
 const SINKS = [
@@ -28,6 +28,17 @@ const SINKS = [
   'asyncpg.Connection.fetchval',
   'asyncpg.Connection.cursor',
 ];
+/** SINKS compiled for a quick test per name: `*.a.b` matches `a.b` itself or any name ending in `.a.b`. */
+const SINK_NAMES = new Set(SINKS.map((p) => (p.startsWith('*.') ? p.slice(2) : p)));
+const SINK_SUFFIXES = SINKS.filter((p) => p.startsWith('*.')).map((p) => p.slice(1));
+
+/** The same answer as `SINKS.some((p) => matchesPattern(q, p))`, without slicing each pattern per name. */
+function isSink(q: string): boolean {
+  if (SINK_NAMES.has(q)) return true;
+  for (const suffix of SINK_SUFFIXES) if (q.endsWith(suffix)) return true;
+  return false;
+}
+
 /**
  * Methods that run (or prepare) the SQL they are given, judged by the query text when the
  * receiver cannot be typed: DB-API, asyncpg (`fetch`, `fetchrow`, `fetchval`, `cursor`) and
@@ -71,8 +82,9 @@ export default defineRule({
     };
     return {
       call(call) {
-        if (call.qnames.some((q) => SINKS.some((p) => matchesPattern(q, p)))) return checkQuery(call);
-        if (call.qnames.some((q) => matchesPattern(q, '*.objects.extra') || matchesPattern(q, '*.extra'))) {
+        if (call.qnames.some(isSink)) return checkQuery(call);
+        // `*.objects.extra` or `*.extra` (the first is a case of the second).
+        if (call.qnames.some((q) => q.endsWith('.extra') || q === 'extra')) {
           if (!call.qnames.some((q) => /\.objects\b|^\$\./.test(q)) && !model.importsModule('django')) return;
           for (const [i, kw] of EXTRA_SQL) {
             const part = call.arg(i, kw);
