@@ -17,6 +17,14 @@ const REDIRECTS: Record<string, [number, string]> = {
   'aiohttp.web.HTTPTemporaryRedirect': [0, 'location'],
 };
 
+/**
+ * Last segments of the REDIRECTS names. A name inherited from a base class keeps the end of
+ * the local name it comes from (`$.Handler.redirect` → `...RequestHandler.redirect`), so only
+ * a local method name with one of these last segments can lead to a redirect.
+ */
+const REDIRECT_LAST = new Set(Object.keys(REDIRECTS).map((q) => q.slice(q.lastIndexOf('.') + 1)));
+const REDIRECT_AT = new Map(Object.entries(REDIRECTS));
+
 export default defineRule({
   meta: {
     id: 'py/open-redirect',
@@ -51,9 +59,9 @@ export default defineRule({
       },
       call(c) {
         // `self.redirect(url)` in a handler class that extends a framework's (Tornado).
-        const inherited = c.method ? c.qnames.filter((q) => q.startsWith('$.')).flatMap((q) => inheritedNames(model, q)) : [];
+        const inherited = c.method ? c.qnames.filter((q) => q.startsWith('$.') && REDIRECT_LAST.has(q.slice(q.lastIndexOf('.') + 1))).flatMap((q) => inheritedNames(model, q)) : [];
         for (const q of inherited) {
-          const at = REDIRECTS[q];
+          const at = REDIRECT_AT.get(q);
           if (at) return check(c.node, c.arg(at[0], at[1]));
         }
         // `headers.add('Location', url)`, `response.headers.set('Location', url)`
