@@ -52,9 +52,10 @@ export default defineRule({
           const right = node.child('right');
           if (name === 'AUTH_PASSWORD_VALIDATORS' && right?.type === 'list' && right.namedChildren.filter((c) => c.type !== 'comment').length === 0)
             return context.report({ node, message: 'Django password validation is turned off (AUTH_PASSWORD_VALIDATORS = [])', confidence: 'high' });
+          // The setting's name first: folding every assigned value to a number is the costly part.
+          if (!name || !/^(SECURITY_PASSWORD_LENGTH_MIN|PASSWORD_MIN_LENGTH|MIN_PASSWORD_LENGTH)$/.test(name)) return;
           const n = constNumber(model, right);
-          if (n !== undefined && name && /^(SECURITY_PASSWORD_LENGTH_MIN|PASSWORD_MIN_LENGTH|MIN_PASSWORD_LENGTH)$/.test(name) && n < MIN_LENGTH)
-            context.report({ node, message: `${name} = ${n} allows short passwords` });
+          if (n !== undefined && n < MIN_LENGTH) context.report({ node, message: `${name} = ${n} allows short passwords` });
         },
         pair(node) {
           // {'NAME': '...MinimumLengthValidator', 'OPTIONS': {'min_length': 6}}
