@@ -79,6 +79,12 @@ export default defineRule({
         context.report({ node, message: 'ssl.PROTOCOL_TLSv1_2 pins one deprecated protocol constant (no TLS 1.3); use PROTOCOL_TLS_CLIENT with minimum_version', severity: 'low', confidence: 'medium' });
     };
 
+    const protocolArgument = (a: PyNode): void => {
+      if (a.type !== 'attribute' && a.type !== 'identifier') return;
+      // Cheap test first: protocol constants are spelled PROTOCOL_*, *_METHOD or TLSVersion.*.
+      if (/PROTOCOL_|_METHOD|TLSv|SSLv/.test(a.text)) checkProtocolValue(a);
+    };
+
     return {
       call(c) {
         // ctx.set_ciphers('RC4-SHA:DES-CBC3-SHA'), pyOpenSSL ctx.set_cipher_list(b'...')
@@ -116,7 +122,7 @@ export default defineRule({
             confidence: 'low',
           });
         // OpenSSL.SSL.Context (pyOpenSSL) and M2Crypto.SSL.Context take the protocol first.
-        const isContext = names.includes('ssl.SSLContext') || names.some((q) => /(^|\.)SSL\.Context$/.test(q));
+        const isContext = names.includes('ssl.SSLContext') || names.some((q) => q.endsWith('SSL.Context') && /(^|\.)SSL\.Context$/.test(q));
         if (isContext && !names.includes('ssl.SSLContext')) {
           const name = model.constString(c.arg(0, 'protocol') ?? c.arg(0, 'method'));
           if (name !== undefined && OLD_PROTOCOL_NAME.test(name)) return context.report({ node: c.node, message: `SSL context for the obsolete ${name} protocol` });
@@ -124,15 +130,17 @@ export default defineRule({
         // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
         if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
           return context.report({ node: c.node, message: 'ssl.SSLContext() without a protocol allows TLS 1.0/1.1 unless minimum_version restricts it', confidence: 'medium' });
-        const args = isContext ? [c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method')] : [...c.positional, ...c.keywords.values()];
-        for (const a of args) {
-          if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) continue;
-          // Cheap test first: protocol constants are spelled PROTOCOL_*, *_METHOD or TLSVersion.*.
-          if (!isContext && !/PROTOCOL_|_METHOD|TLSv|SSLv/.test(a.text)) continue;
+        if (isContext) {
+          const a = c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method');
+          if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) return;
           checkProtocolValue(a);
-          if (isContext && namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
+          if (namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
             context.report({ node: c.node, message: 'SSL context allows TLS 1.0/1.1 unless minimum_version or OP_NO_TLSv1/OP_NO_TLSv1_1 restrict it', confidence: 'medium' });
+          return;
         }
+        // Any other call: protocol constants passed as arguments (positional, then keywords).
+        for (const a of c.positional) protocolArgument(a);
+        for (const a of c.keywords.values()) protocolArgument(a);
       },
       nodes: {
         // def connect(version=ssl.PROTOCOL_SSLv3)
