@@ -54,6 +54,8 @@ const SECURITY_SINKS = /^(Crypto\.|cryptography\.|hmac\.|jwt\.|nacl\.|itsdangero
 /** A call to the non-cryptographic generator (module functions, `random.Random()`, numpy). */
 export function isPrngCall(model: ModuleModel, call: CallInfo): boolean {
   const names = callNames(model, call);
+  // Every generator pattern below starts with `random.` or `numpy.random.`.
+  if (!names.some((q) => q.startsWith('random.') || q.startsWith('numpy.random.'))) return false;
   if (names.some((q) => q.includes('SystemRandom'))) return false;
   return names.some((q) => MODULE_PRNG.test(q) || NUMPY_PRNG.test(q) || INSTANCE_PRNG.test(q));
 }
