@@ -16,9 +16,9 @@ import type { ReportInput } from '../../report/model.js';
 import { toSarifText } from '../../report/sarif.js';
 import { summaryLine, toText } from '../../report/text.js';
 import { readSourceFile } from '../../tasks/read.js';
-import { cweValue } from '../agent/options.js';
+import { cweValue } from '../cwe-option.js';
 import { note } from '../output.js';
-import { scanJudge, type ScanJudge } from './scan-judge.js';
+import type { ScanJudge } from './scan-judge.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -127,6 +127,8 @@ export function registerScan(program: Command): void {
       const names = parseScannerList(options.scanners);
       let judge: ScanJudge | undefined;
       if (names !== 'auto' && names.includes('llm')) {
+        // Loaded only for the LLM judge: it brings the LLM SDKs and the run store.
+        const { scanJudge } = await import('./scan-judge.js');
         judge = scanJudge(options.judgeModel, options.cwe, (cmd.optsWithGlobals() as { store: string }).store);
       }
       try {
