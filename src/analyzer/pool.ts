@@ -62,6 +62,103 @@ const IN_HAND = 2;
 const STDERR_KEPT = 4096;
 
 /**
+ * One worker process and what is known of it: whether it said it is ready, whether it ended
+ * and why, and the end of its stderr. Events go to whoever holds it (the pool, or nobody
+ * while it waits as a spare).
+ */
+class WorkerProcess {
+  readonly child: ChildProcess;
+  ready = false;
+  ended: { why: string; cause?: unknown } | undefined;
+  private stderr = '';
+  private handlers: { ready(): void; reply(r: Exclude<WorkerReply, { ready: true }>): void; end(why: string, cause?: unknown): void } | undefined;
+
+  constructor() {
+    this.child = spawnWorker();
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT);
+    });
+    this.child.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) {
+        this.ready = true;
+        this.handlers?.ready();
+      } else this.handlers?.reply(reply);
+    });
+    this.child.on('error', (error) => this.end(error.message, error));
+    // 'close' comes after the process exited and its stderr was read to the end.
+    this.child.on('close', (code, sig) => this.end(sig ? `killed by ${sig}` : `exited with code ${code}`));
+  }
+
+  /** Hands the worker's events to `handlers`, replaying readiness or an end that came before. */
+  attach(handlers: NonNullable<WorkerProcess['handlers']>): void {
+    this.handlers = handlers;
+    if (this.ended) handlers.end(this.ended.why, this.ended.cause);
+    else if (this.ready) handlers.ready();
+  }
+
+  /** Why it ended, with the last telling line of its stderr. */
+  describe(why: string): string {
+    const detail = lastLine(this.stderr);
+    return detail ? `${why}: ${detail}` : why;
+  }
+
+  send(request: WorkerRequest): void {
+    this.child.send(request);
+  }
+
+  /** Whether the worker keeps this process running (spares do not). */
+  hold(held: boolean): void {
+    const handles = [this.child, this.child.channel, this.child.stderr] as Array<{ ref?(): void; unref?(): void } | null | undefined>;
+    for (const h of handles) (held ? h?.ref : h?.unref)?.call(h);
+  }
+
+  stop(): void {
+    stop(this.child);
+  }
+
+  private end(why: string, cause?: unknown): void {
+    if (this.ended) return;
+    this.ended = { why, cause };
+    stop(this.child);
+    this.handlers?.end(why, cause);
+  }
+}
+
+/** Workers started ahead of a batch by `prestartWorkers`, not yet taken by `analyzeInWorkers`. */
+const spares: WorkerProcess[] = [];
+
+/** Spares not taken within this time are stopped. */
+const SPARE_LIFETIME_MS = 30_000;
+
+/**
+ * Starts `count` workers now, for an `analyzeInWorkers` call that is coming (a command that
+ * is still reading the files): they load the grammar meanwhile. Spares do not keep the
+ * process alive, and stop when unused for a while or when this process ends.
+ */
+export function prestartWorkers(count = defaultWorkerCount()): void {
+  while (spares.length < Math.min(count, MAX_WORKERS)) {
+    let worker: WorkerProcess;
+    try {
+      worker = new WorkerProcess();
+    } catch {
+      return; // analyzeInWorkers will meet the same problem and report it
+    }
+    worker.hold(false);
+    // Stops the worker only while it is still a spare (a batch may have taken it).
+    const discard = (): void => {
+      const at = spares.indexOf(worker);
+      if (at < 0) return;
+      spares.splice(at, 1);
+      worker.stop();
+    };
+    worker.attach({ ready: () => undefined, reply: () => undefined, end: discard });
+    setTimeout(discard, SPARE_LIFETIME_MS).unref();
+    spares.push(worker);
+  }
+}
+
+/**
  * Analyses `files` in worker processes. Largest files are handed out first so the workers
  * finish together. A file that throws comes back as an error outcome; a worker that dies
  * fails only the file it was on and is replaced. Rejects with the signal's reason on abort,
@@ -79,7 +176,7 @@ export function analyzeInWorkers(files: readonly BatchFile[], options: PoolOptio
   let next = 0;
   let done = 0;
   let restarts = 0;
-  const live = new Set<ChildProcess>();
+  const live = new Set<WorkerProcess>();
 
   return new Promise<BatchOutcome[]>((resolve, reject) => {
     let settled = false;
@@ -87,7 +184,7 @@ export function analyzeInWorkers(files: readonly BatchFile[], options: PoolOptio
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      for (const w of live) stop(w);
+      for (const w of live) w.stop();
       live.clear();
       if (error !== undefined) reject(error);
       else resolve(outcomes as BatchOutcome[]);
@@ -104,37 +201,30 @@ export function analyzeInWorkers(files: readonly BatchFile[], options: PoolOptio
     const takeNext = (): number | undefined => (requeued.length ? requeued.shift() : next < order.length ? order[next++] : undefined);
 
     const start = (): void => {
-      let worker: ChildProcess;
+      let worker: WorkerProcess;
       try {
-        worker = spawnWorker();
+        worker = spares.shift() ?? new WorkerProcess();
       } catch (error) {
         return settle(new WorkerStartError(`analyzer worker could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       }
+      worker.hold(true);
       live.add(worker);
       const inHand: number[] = [];
-      let ready = false;
-      let stderr = '';
-      worker.stderr?.setEncoding('utf8');
-      worker.stderr?.on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-STDERR_KEPT);
-      });
       const feed = (): void => {
         while (inHand.length < IN_HAND) {
           const index = takeNext();
           if (index === undefined) return;
           inHand.push(index);
           const file = files[index]!;
-          const request: WorkerRequest = { index, path: file.path, content: file.content, options: analyzeOptions };
-          worker.send(request);
+          worker.send({ index, path: file.path, content: file.content, options: analyzeOptions });
         }
       };
       const died = (why: string, cause?: unknown): void => {
         if (settled || !live.has(worker)) return;
         live.delete(worker);
-        stop(worker);
-        const detail = lastLine(stderr);
-        const message = detail ? `${why}: ${detail}` : why;
-        if (!ready) return settle(new WorkerStartError(`analyzer worker could not start: ${message}`, { cause }));
+        worker.stop();
+        const message = worker.describe(why);
+        if (!worker.ready) return settle(new WorkerStartError(`analyzer worker could not start: ${message}`, { cause }));
         // The first file in hand is the one it was analysing; the others were never started.
         const [current, ...waiting] = inHand;
         if (current !== undefined) record(current, { error: { name: 'WorkerError', message: `analyzer worker failed: ${message}` } });
@@ -143,21 +233,18 @@ export function analyzeInWorkers(files: readonly BatchFile[], options: PoolOptio
         if (++restarts > 2 * count + 4) return settle(new Error(`analyzer workers keep failing (last: ${message})`));
         start();
       };
-      worker.on('message', (reply: WorkerReply) => {
-        if ('ready' in reply) {
-          ready = true;
-          return feed();
-        }
-        const at = inHand.indexOf(reply.index);
-        if (at >= 0) inHand.splice(at, 1);
-        record(reply.index, 'error' in reply ? { error: reply.error } : { result: reply.result });
-        if (!settled) feed();
+      worker.attach({
+        ready: feed,
+        reply: (reply) => {
+          const at = inHand.indexOf(reply.index);
+          if (at >= 0) inHand.splice(at, 1);
+          record(reply.index, 'error' in reply ? { error: reply.error } : { result: reply.result });
+          if (!settled) feed();
+        },
+        end: died,
       });
-      worker.on('error', (error) => died(error.message, error));
-      // 'close' comes after the process exited and its stderr was read to the end.
-      worker.on('close', (code, sig) => died(sig ? `killed by ${sig}` : `exited with code ${code}`));
     };
-    for (let i = 0; i < count; i++) start();
+    for (let i = 0; i < count && !settled; i++) start();
   });
 }
 

@@ -92,6 +92,32 @@ function excludePatterns(pattern: string): string[] {
   return /[*?[{]/.test(trimmed) ? [trimmed] : [trimmed, `${trimmed}/**`];
 }
 
+/** Whether `--scanners` asks for the built-in analyzer (an invalid list is reported later). */
+function runsBuiltin(list: string): boolean {
+  try {
+    const names = parseScannerList(list);
+    return names === 'auto' || names.includes('builtin');
+  } catch {
+    return false;
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the built-in analyzer's workers ahead of the scan; any problem is left for the scan itself to report. */
+function prestartAnalyzerWorkers(): void {
+  import('../../analyzer/pool.js').then(
+    (pool) => pool.prestartWorkers(),
+    () => undefined,
+  );
+}
+
 /** Keeps the findings whose CWE matches `cwe` along the hierarchy. */
 export function filterByCwe(result: CombinedScanResult, cwe: number): CombinedScanResult {
   const keep = (f: Finding) => f.cwes.some((c) => cweMatches(c, cwe));
@@ -120,6 +146,9 @@ export function registerScan(program: Command): void {
     .option('--color', 'color the text report')
     .addHelpText('after', '\nExit codes: 0 nothing found (or --exit-zero); 1 findings reported; 2 bad input or configuration.\n')
     .action(async (paths: string[], options: ScanCliOptions, cmd: Command) => {
+      // A folder is usually big enough for the analyzer's worker processes: start them now,
+      // so they load the grammar while the files are found and read.
+      if (runsBuiltin(options.scanners) && paths.some(isFolder)) prestartAnalyzerWorkers();
       const { files, skipped } = await collectPythonFiles(paths, options.exclude);
       for (const skip of skipped) note(`skipped ${skip.reason}`);
       if (files.length === 0) throw new UserError(`no Python files found in ${paths.join(', ')}`);
