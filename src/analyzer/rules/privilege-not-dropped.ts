@@ -66,6 +66,22 @@ function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): 
   return undefined;
 }
 
+/**
+ * Whether some call of the module could be judged 'raise': `privilegeKind` answers 'raise'
+ * only for a set*id call, for a call named like RAISE_NAME, or for a module function whose
+ * own calls do so; none of these means no call anywhere is a raise.
+ */
+function mayRaiseAnywhere(model: ModuleModel): boolean {
+  const raiseName = (name: string | undefined): boolean => !!name && RAISE_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+  return model.calls.some(
+    (info) =>
+      info.qnames.some((q) => SET_IDS.test(q)) ||
+      raiseName(localCallee(model, info)?.child('name')?.text) ||
+      (info.callee.type === 'identifier' && raiseName(info.callee.text)) ||
+      raiseName(info.method),
+  );
+}
+
 function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
   return !!block && [...callsIn(block)].some((c) => privilegeKind(model, c) === 'lower');
 }
@@ -83,9 +99,12 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    let anyRaise: boolean | undefined;
     return {
       nodes: {
         function_definition(fnNode) {
+          // Most modules have no call that could raise privileges: then no function needs judging.
+          if (!(anyRaise ??= mayRaiseAnywhere(model))) return;
           const body = fnNode.child('body');
           if (!body) return;
           const calls = [...callsIn(body)];
