@@ -45,55 +45,42 @@ export function runRules(
     }
   };
 
-  // Index every `calls` key once: exact names in a map, `*.suffix` and `prefix.*` in lists.
-  type Entry = { entry: Active; handler: (c: CallInfo) => void };
-  const exact = new Map<string, Entry[]>();
-  // Wildcard patterns, filed under the name segment they pin: `*.Cursor.execute` under
-  // `execute` (last segment), `pickle.*` under `pickle` (first segment).
-  const bySuffix = new Map<string, Array<Entry & { pattern: string }>>();
-  const byPrefix = new Map<string, Array<Entry & { pattern: string }>>();
-  const fileUnder = <E>(map: Map<string, E[]>, key: string, e: E): void => {
-    const list = map.get(key);
-    if (list) list.push(e);
-    else map.set(key, [e]);
-  };
-  for (const a of active)
-    for (const [pattern, handler] of Object.entries(a.visitors.calls ?? {})) {
-      if (pattern.startsWith('*.')) fileUnder(bySuffix, pattern.slice(pattern.lastIndexOf('.') + 1), { entry: a, handler, pattern });
-      else if (pattern.endsWith('.*')) fileUnder(byPrefix, pattern.slice(0, pattern.indexOf('.')), { entry: a, handler, pattern });
-      else fileUnder(exact, pattern, { entry: a, handler });
-    }
+  const index = visitorIndex(active);
+  // This file's handlers, by active rule and `calls` key (the index is shared between files).
+  const handlers = active.map((a, i) => index.keys[i]!.map((k) => a.visitors.calls![k]!));
   const everyCall = active.filter((a) => a.visitors.call);
-  const fired: Entry[] = [];
+  const fired: Slot[] = [];
   for (const call of model.calls) {
     for (const a of everyCall) dispatch(a, a.visitors.call!, call);
     // Handlers matched through any of the call's names; each runs once per call.
     fired.length = 0;
     for (const q of call.qnames) {
-      const hits = exact.get(q);
+      const hits = index.exact.get(q);
       if (hits) for (const e of hits) if (!fired.includes(e)) fired.push(e);
-      const suffixed = bySuffix.size ? bySuffix.get(q.slice(q.lastIndexOf('.') + 1)) : undefined;
+      const suffixed = index.bySuffix.size ? index.bySuffix.get(q.slice(q.lastIndexOf('.') + 1)) : undefined;
       if (suffixed) for (const e of suffixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
-      const prefixed = byPrefix.size ? byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
+      const prefixed = index.byPrefix.size ? index.byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
       if (prefixed) for (const e of prefixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
     }
     for (let i = 0; i < fired.length; i++) {
       const e = fired[i]!;
+      const handler = handlers[e.rule]![e.key]!;
       let seen = false;
-      for (let j = 0; j < i && !seen; j++) seen = fired[j]!.handler === e.handler;
-      if (!seen) dispatch(e.entry, e.handler, call);
+      for (let j = 0; j < i && !seen; j++) seen = handlers[fired[j]!.rule]![fired[j]!.key] === handler;
+      if (!seen) dispatch(active[e.rule]!, handler, call);
     }
   }
   // Node visitors: types in the order rules first name them, then nodes in document order,
   // then rules in registry order (the order findings and failures come in).
-  const byNodeType = new Map<string, Array<{ entry: Active; handler: (n: PyNode) => void }>>();
-  for (const a of active) for (const type of Object.keys(a.visitors.nodes ?? {})) if (!byNodeType.has(type)) byNodeType.set(type, []);
-  for (const [type, list] of byNodeType)
-    for (const a of active) {
-      const handler = a.visitors.nodes?.[type];
-      if (handler) list.push({ entry: a, handler });
+  for (const [type, rules] of index.byNodeType) {
+    const list: Array<{ entry: Active; handler: (n: PyNode) => void }> = [];
+    for (const i of rules) {
+      const nodes: Partial<Record<string, (n: PyNode) => void>> = active[i]!.visitors.nodes!;
+      const handler = nodes[type];
+      if (handler) list.push({ entry: active[i]!, handler });
     }
-  for (const [type, handlers] of byNodeType) for (const node of model.byType(type)) for (const h of handlers) dispatch(h.entry, h.handler, node);
+    for (const node of model.byType(type)) for (const h of list) dispatch(h.entry, h.handler, node);
+  }
   for (const a of active) if (a.visitors.end) dispatch(a, a.visitors.end, undefined);
   for (const a of active) if (!a.failed) findings.push(...a.found);
   return { findings, failures };
@@ -105,6 +92,77 @@ interface Active {
   found: Finding[];
   /** Set when one of the rule's handlers threw: its findings for this file are dropped. */
   failed: boolean;
+}
+
+/** A `calls` key of an active rule: the rule's place among the active ones and the key's place in its `calls`. */
+interface Slot {
+  rule: number;
+  key: number;
+  pattern: string;
+}
+
+/**
+ * Where each visitor of the active rules is filed: exact call names in a map, `*.suffix` and
+ * `prefix.*` patterns under the name segment they pin (`*.Cursor.execute` under `execute`,
+ * `pickle.*` under `pickle`), node types in the order rules first name them.
+ */
+interface VisitorIndex {
+  /** What the index was built from: each active rule and its `calls` and `nodes` keys. */
+  rules: readonly Rule[];
+  keys: string[][];
+  nodeKeys: string[][];
+  exact: Map<string, Slot[]>;
+  bySuffix: Map<string, Slot[]>;
+  byPrefix: Map<string, Slot[]>;
+  /** Node type → active rules (by place) with a visitor for it. */
+  byNodeType: Map<string, number[]>;
+}
+
+// Rules return the same visitor keys for almost every file, so the index of the last file
+// is kept and reused when they match (building it anew cost about a third of the engine's
+// fixed work per file).
+let lastIndex: VisitorIndex | undefined;
+
+function visitorIndex(active: readonly Active[]): VisitorIndex {
+  const keys = active.map((a) => (a.visitors.calls ? Object.keys(a.visitors.calls) : NO_KEYS));
+  const nodeKeys = active.map((a) => (a.visitors.nodes ? Object.keys(a.visitors.nodes) : NO_KEYS));
+  const last = lastIndex;
+  if (last && last.rules.length === active.length && active.every((a, i) => a.rule === last.rules[i] && sameKeys(keys[i]!, last.keys[i]!) && sameKeys(nodeKeys[i]!, last.nodeKeys[i]!)))
+    return last;
+  const index: VisitorIndex = {
+    rules: active.map((a) => a.rule),
+    keys,
+    nodeKeys,
+    exact: new Map(),
+    bySuffix: new Map(),
+    byPrefix: new Map(),
+    byNodeType: new Map(),
+  };
+  const fileUnder = <E>(map: Map<string, E[]>, key: string, e: E): void => {
+    const list = map.get(key);
+    if (list) list.push(e);
+    else map.set(key, [e]);
+  };
+  keys.forEach((list, rule) =>
+    list.forEach((pattern, key) => {
+      const slot: Slot = { rule, key, pattern };
+      if (pattern.startsWith('*.')) fileUnder(index.bySuffix, pattern.slice(pattern.lastIndexOf('.') + 1), slot);
+      else if (pattern.endsWith('.*')) fileUnder(index.byPrefix, pattern.slice(0, pattern.indexOf('.')), slot);
+      else fileUnder(index.exact, pattern, slot);
+    }),
+  );
+  for (const list of nodeKeys) for (const type of list) if (!index.byNodeType.has(type)) index.byNodeType.set(type, []);
+  for (const [type, rules] of index.byNodeType) nodeKeys.forEach((list, rule) => list.includes(type) && rules.push(rule));
+  lastIndex = index;
+  return index;
+}
+
+const NO_KEYS: string[] = [];
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function makeContext(rule: Rule, model: ModuleModel, taint: TaintEngine, file: string, out: Finding[]): RuleContext {

@@ -13,7 +13,7 @@ import { isSuppressed, readSuppressions } from './suppress.js';
 import { TaintEngine } from './taint.js';
 
 export { allRules } from './rules/index.js';
-export { analyzeInWorkers, defaultWorkerCount, MAX_WORKERS, WorkerStartError, type BatchFile, type BatchOutcome, type PoolOptions } from './pool.js';
+export { analyzeInWorkers, defaultWorkerCount, MAX_WORKERS, prestartWorkers, WorkerStartError, type BatchFile, type BatchOutcome, type PoolOptions } from './pool.js';
 export type { Rule, RuleMeta, RuleContext, RuleVisitors } from './rule.js';
 
 export interface AnalyzeOptions {

@@ -100,9 +100,21 @@ export function defineRule(rule: Rule): Rule {
 
 /** True when the qualified name matches a `calls` key (exact, `*.suffix` or `prefix.*`). */
 export function matchesPattern(qname: string, pattern: string): boolean {
-  if (pattern.startsWith('*.')) return qname.endsWith(pattern.slice(1)) || qname === pattern.slice(2);
-  if (pattern.endsWith('.*')) return qname.startsWith(pattern.slice(0, -1));
+  // Compared in place: rules test every call's names against their patterns, and cutting the
+  // pattern into new strings for each test added up (`*.x` ≡ ends with `.x`, or is `x`).
+  const n = pattern.length;
+  if (n >= 2 && pattern.charCodeAt(0) === 42 && pattern.charCodeAt(1) === 46) {
+    if (qname.length === n - 2) return sameChars(qname, 0, pattern, 2, n - 2);
+    return qname.length >= n - 1 && sameChars(qname, qname.length - (n - 1), pattern, 1, n - 1);
+  }
+  if (n >= 2 && pattern.charCodeAt(n - 1) === 42 && pattern.charCodeAt(n - 2) === 46) return qname.length >= n - 1 && sameChars(qname, 0, pattern, 0, n - 1);
   return qname === pattern;
+}
+
+/** Whether `a` from `aStart` and `b` from `bStart` hold the same `length` characters. */
+function sameChars(a: string, aStart: number, b: string, bStart: number, length: number): boolean {
+  for (let i = length - 1; i >= 0; i--) if (a.charCodeAt(aStart + i) !== b.charCodeAt(bStart + i)) return false;
+  return true;
 }
 
 /** One level less sure. */

@@ -1,16 +1,18 @@
-// A worker thread of the analyzer pool (pool.ts): loads the grammar once, says it is ready,
+// A worker process of the analyzer pool (pool.ts): loads the grammar once, says it is ready,
 // then analyses the files it is sent, one reply per file. Never imports or runs that code.
-import { parentPort } from 'node:worker_threads';
 import { analyzeSourceSync, prepareAnalyzer } from './index.js';
 import type { WorkerReply, WorkerRequest } from './pool.js';
 
-const port = parentPort;
-if (!port) throw new Error('analyzer worker started outside a worker thread');
+const send = process.send?.bind(process);
+if (!send) throw new Error('analyzer worker started without an IPC channel to the pool');
+const reply = (message: WorkerReply): void => void send(message);
 
-port.on('message', (request: WorkerRequest) => port.postMessage(analyzeOne(request)));
+process.on('message', (request: WorkerRequest) => reply(analyzeOne(request)));
+// The pool went away (finished, aborted or died): nothing more will come.
+process.on('disconnect', () => process.exit(0));
 // A grammar that fails to load rejects here, which ends the worker with that error.
 await prepareAnalyzer();
-port.postMessage({ ready: true } satisfies WorkerReply);
+reply({ ready: true });
 
 function analyzeOne(request: WorkerRequest): WorkerReply {
   try {

@@ -47,7 +47,8 @@ export function lineLookup(files: readonly SourceFile[]): LineLookup {
     if (!lines) {
       const content = contents.get(file);
       if (content === undefined) return undefined;
-      lines = content.split(/\r\n|\r|\n/);
+      // Splitting at one character is much faster than at a regular expression.
+      lines = content.includes('\r') ? content.split(/\r\n|\r|\n/) : content.split('\n');
       split.set(file, lines);
     }
     return lines[line - 1];

@@ -56,7 +56,7 @@ describe('BuiltinScanner', () => {
   });
 });
 
-describe('BuiltinScanner on worker threads', () => {
+describe('BuiltinScanner in worker processes', () => {
   it('gives the same findings, diagnostics and counts, in the same order, as in-process analysis', async () => {
     const files = sampleBatch(70);
     const serial = new BuiltinScanner({ workers: 0 });

@@ -1,5 +1,5 @@
-// The built-in analyzer as a Scanner: in-process for the agent loop's small batches, on
-// worker threads (one per core) for large ones such as a whole project.
+// The built-in analyzer as a Scanner: in-process for the agent loop's small batches, in
+// worker processes (one per core) for large ones such as a whole project.
 import { analyzeInWorkers, analyzeSourceSync, checkRuleIds, defaultWorkerCount, prepareAnalyzer, WorkerStartError, type BatchOutcome } from '../analyzer/index.js';
 import { UserError } from '../core/types.js';
 import type { ScanOptions, ScanResult, Scanner, SourceFile } from './types.js';
@@ -7,7 +7,7 @@ import type { ScanOptions, ScanResult, Scanner, SourceFile } from './types.js';
 export interface BuiltinScannerOptions {
   /** Run only these rule ids (default: all). */
   rules?: string[];
-  /** Worker threads for large batches (default: available cores, capped); 0 or 1 keeps every batch in-process. */
+  /** Worker processes for large batches (default: available cores, capped); 0 or 1 keeps every batch in-process. */
   workers?: number;
   /** A batch goes to workers when it has more files or more bytes than this (default 50 files, 2 MB). */
   parallelAbove?: { files?: number; bytes?: number };

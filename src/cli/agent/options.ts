@@ -2,13 +2,14 @@
 // agent settings.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MAX_ASKS, DEFAULT_MAX_ITERATIONS, MAX_TEMPERATURE, type AgentSettings } from '../../agent/index.js';
-import { parseCweId, UserError } from '../../core/types.js';
+import { UserError } from '../../core/types.js';
 import { createChatModel, type ChatModelOptions } from '../../llm/create.js';
 import { PROMPT_PRESETS, type PromptPreset } from '../../llm/prompts.js';
 import type { ChatModel } from '../../llm/types.js';
 import { VERDICT_POLICIES, type VerdictPolicy } from '../../scanners/combine.js';
 import { createScanners, parseScannerList, type SkippedScanner } from '../../scanners/registry.js';
 import type { Scanner } from '../../scanners/types.js';
+import { cweValue } from '../cwe-option.js';
 
 export interface AgentCliOptions {
   model?: string;
@@ -51,12 +52,7 @@ function stepValue(value: string): number {
   return n;
 }
 
-/** `--cwe`'s parser: `89`, `CWE-89` or `CWE-089`. */
-export function cweValue(value: string): number {
-  const n = parseCweId(value);
-  if (n === undefined) throw new InvalidArgumentError('expected a CWE id such as 89 or CWE-89');
-  return n;
-}
+export { cweValue };
 
 function positiveSeconds(value: string): number {
   const n = Number(value);

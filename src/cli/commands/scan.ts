@@ -16,9 +16,9 @@ import type { ReportInput } from '../../report/model.js';
 import { toSarifText } from '../../report/sarif.js';
 import { summaryLine, toText } from '../../report/text.js';
 import { readSourceFile } from '../../tasks/read.js';
-import { cweValue } from '../agent/options.js';
+import { cweValue } from '../cwe-option.js';
 import { note } from '../output.js';
-import { scanJudge, type ScanJudge } from './scan-judge.js';
+import type { ScanJudge } from './scan-judge.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -92,6 +92,32 @@ function excludePatterns(pattern: string): string[] {
   return /[*?[{]/.test(trimmed) ? [trimmed] : [trimmed, `${trimmed}/**`];
 }
 
+/** Whether `--scanners` asks for the built-in analyzer (an invalid list is reported later). */
+function runsBuiltin(list: string): boolean {
+  try {
+    const names = parseScannerList(list);
+    return names === 'auto' || names.includes('builtin');
+  } catch {
+    return false;
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the built-in analyzer's workers ahead of the scan; any problem is left for the scan itself to report. */
+function prestartAnalyzerWorkers(): void {
+  import('../../analyzer/pool.js').then(
+    (pool) => pool.prestartWorkers(),
+    () => undefined,
+  );
+}
+
 /** Keeps the findings whose CWE matches `cwe` along the hierarchy. */
 export function filterByCwe(result: CombinedScanResult, cwe: number): CombinedScanResult {
   const keep = (f: Finding) => f.cwes.some((c) => cweMatches(c, cwe));
@@ -120,6 +146,9 @@ export function registerScan(program: Command): void {
     .option('--color', 'color the text report')
     .addHelpText('after', '\nExit codes: 0 nothing found (or --exit-zero); 1 findings reported; 2 bad input or configuration.\n')
     .action(async (paths: string[], options: ScanCliOptions, cmd: Command) => {
+      // A folder is usually big enough for the analyzer's worker processes: start them now,
+      // so they load the grammar while the files are found and read.
+      if (runsBuiltin(options.scanners) && paths.some(isFolder)) prestartAnalyzerWorkers();
       const { files, skipped } = await collectPythonFiles(paths, options.exclude);
       for (const skip of skipped) note(`skipped ${skip.reason}`);
       if (files.length === 0) throw new UserError(`no Python files found in ${paths.join(', ')}`);
@@ -127,6 +156,8 @@ export function registerScan(program: Command): void {
       const names = parseScannerList(options.scanners);
       let judge: ScanJudge | undefined;
       if (names !== 'auto' && names.includes('llm')) {
+        // Loaded only for the LLM judge: it brings the LLM SDKs and the run store.
+        const { scanJudge } = await import('./scan-judge.js');
         judge = scanJudge(options.judgeModel, options.cwe, (cmd.optsWithGlobals() as { store: string }).store);
       }
       try {
