@@ -6,6 +6,10 @@ import { callNames } from './value-flow.js';
 const DECODE = /^(jwt|jwt\.api_jwt|jwt\.api_jws|jose\.jwt|jose\.jws)\.(decode|verify)$|^jwt\.(PyJWT|PyJWS)(\(\))?\.decode$/;
 const ENCODE = /^(jwt|jwt\.api_jwt|jose\.jwt)\.encode$/;
 
+function inJwtPackage(q: string): boolean {
+  return q.startsWith('jwt.') || q.startsWith('jose.') || q.startsWith('python_jwt.');
+}
+
 /** The value of a constant key in a dict literal (`{"verify_signature": False}`), following a name bound to one. */
 function dictEntry(model: ModuleModel, dict: PyNode | undefined, key: string): PyNode | undefined {
   let node = dict;
@@ -52,6 +56,8 @@ export default defineRule({
     return {
       call(c) {
         const names = callNames(model, c);
+        // Every pattern below names something under jwt., jose. or python_jwt.
+        if (!names.some(inJwtPackage)) return;
         if (names.some((q) => DECODE.test(q))) return checkDecode(c);
         if (names.some((q) => /^jwt\.JWT(\(\))?\.decode$/.test(q))) return checkDecode(c);
         if (names.some((q) => ENCODE.test(q)) && allowsNone(model, c.keywords.get('algorithm')))
