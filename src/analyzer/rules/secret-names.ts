@@ -111,14 +111,16 @@ const PASSWORD_WORDS = new Set(['pwd', 'pw', 'pass', 'pword', 'pswd', 'passw']);
 const API_KEY_COMPACT = /(apikey|accesskey|privatekey|signingkey|encryptionkey|secretkey|authkey|masterkey|clientsecret|licensekey|appkey|consumerkey|sessionkey)/;
 
 /** What kind of secret a name says it holds, if any. */
-const kindMemo = new Map<string, SecretKind | undefined>();
+const kindMemo = new Map<string, SecretKind | null>();
 
 export function secretKindOfName(name: string | undefined): SecretKind | undefined {
   if (!name) return undefined;
-  if (kindMemo.has(name)) return kindMemo.get(name);
+  // One look-up per name (null: known to be no secret).
+  const known = kindMemo.get(name);
+  if (known !== undefined) return known ?? undefined;
   const kind = classifyName(name);
   if (kindMemo.size > 50_000) kindMemo.clear();
-  kindMemo.set(name, kind);
+  kindMemo.set(name, kind ?? null);
   return kind;
 }
 
