@@ -74,12 +74,17 @@ function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): 
  */
 function mayRaise(model: ModuleModel): boolean {
   for (const c of model.calls) {
-    if (c.qnames.some((q) => SET_IDS.test(q))) return true;
+    if (c.qnames.some((q) => q.startsWith('os.set') && SET_IDS.test(q))) return true;
     const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
-    if (name && RAISE_NAME.test(name)) return true;
+    if (name && mayNameRaise(name)) return true;
   }
-  for (const def of model.byType('function_definition')) if (RAISE_NAME.test(def.child('name')?.text ?? '')) return true;
+  for (const def of model.byType('function_definition')) if (mayNameRaise(def.child('name')?.text ?? '')) return true;
   return false;
+}
+
+/** RAISE_NAME's shortest match is 8 characters (`gain` + `root`): shorter names are ruled out without the pattern. */
+function mayNameRaise(name: string): boolean {
+  return name.length >= 8 && RAISE_NAME.test(name);
 }
 
 function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
