@@ -198,6 +198,22 @@ function nodesOutsideNested(node: PyNode, type: string): PyNode[] {
   return out;
 }
 
+/**
+ * Whether one of the ascending node ids lies in `node`'s subtree (the id run
+ * [node.id, node.lastId] that `node.walk()` visits): a binary search, for rules that list
+ * the few nodes they care about once per module and then ask per function or loop.
+ */
+export function anyIdIn(ids: readonly number[], node: PyNode): boolean {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < node.id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo]! <= node.lastId;
+}
+
 /** Identifiers read in an expression (not attribute names, not keyword names). */
 export function identifiersIn(expr: PyNode): PyNode[] {
   const out: PyNode[] = [];

@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { enclosingDef, identifiersIn, namesWritten, nodesIn, parts, unparen } from './code-shape.js';
+import { anyIdIn, enclosingDef, identifiersIn, namesWritten, nodesIn, parts, unparen } from './code-shape.js';
 
 const LOCK_TYPES = /^(threading\.(Lock|RLock|Semaphore|BoundedSemaphore|Condition)|multiprocessing\.(Lock|RLock|Semaphore)|asyncio\.(Lock|Semaphore))$/;
 
@@ -16,7 +16,7 @@ interface Region {
 function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region[] {
   const out: Region[] = [];
   // (Each scan runs only when the function holds one of the sites it looks for.)
-  if (anyIn(sites.withs, body)) {
+  if (anyIdIn(sites.withs, body)) {
     for (const w of nodesIn(body, 'with_statement')) {
       for (const item of nodesIn(w, 'with_item')) {
         const v = unparen(item.child('value'));
@@ -25,7 +25,7 @@ function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region
       }
     }
   }
-  if (anyIn(sites.acquires, body)) {
+  if (anyIdIn(sites.acquires, body)) {
     for (const call of nodesIn(body, 'call')) {
       const info = model.call(call);
       if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
@@ -49,18 +49,6 @@ function lockSites(model: ModuleModel): LockSites {
   const withs = model.byType('with_statement').map((w) => w.id);
   const acquires = model.calls.filter((c) => c.method === 'acquire').map((c) => c.node.id);
   return { withs: withs.sort((a, b) => a - b), acquires: acquires.sort((a, b) => a - b) };
-}
-
-/** Whether one of the ascending ids lies inside `node`'s subtree. */
-function anyIn(ids: readonly number[], node: PyNode): boolean {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < node.id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ids.length && ids[lo]! <= node.lastId;
 }
 
 function isLockExpr(model: ModuleModel, expr: PyNode): boolean {
@@ -114,7 +102,7 @@ export default defineRule({
           if (!body) return;
           // Most functions take no lock at all: no with statement or acquire() call inside.
           sites ??= lockSites(model);
-          if (!anyIn(sites.withs, body) && !anyIn(sites.acquires, body)) return;
+          if (!anyIdIn(sites.withs, body) && !anyIdIn(sites.acquires, body)) return;
           const scope = model.scopes.scopeOf.get(fnNode.id);
           const globals = scope?.globals ?? new Set<string>();
           for (const region of lockRegions(model, body, sites)) {

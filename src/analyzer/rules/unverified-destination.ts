@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { callsUnimplemented } from './code-shape.js';
+import { anyIdIn, callsUnimplemented } from './code-shape.js';
 import { destinationVetted, enclosingLoop, isReceive, receivedOrigin } from './datagram-helpers.js';
 
 /** A value whose text says it is a network destination. */
@@ -20,6 +20,8 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    /** Ids of the module's receive calls, ascending. */
+    let receives: number[] | undefined;
     const judge = (send: CallInfo, dest: PyNode | undefined, how: string): void => {
       if (!dest || model.isConstant(dest)) return;
       const origin = receivedOrigin(model, dest);
@@ -39,9 +41,12 @@ export default defineRule({
         if (c.method === 'connect' || c.method === 'connect_ex') return judge(c, c.positional[0], 'connection opened to');
         if (c.qname === 'socket.create_connection') return judge(c, c.arg(0, 'address'), 'connection opened to');
         // A helper the snippet does not implement, called from a receive loop with an address.
-        if (!callsUnimplemented(model, c)) return;
+        // (Cheapest tests first: arguments, a loop, a receive call in it, then the callee.)
+        if (c.positional.length === 0) return;
         const loop = enclosingLoop(c.node);
-        if (!loop || ![...loop.walk()].some((n) => isReceive(model, n))) return;
+        if (!loop) return;
+        receives ??= model.calls.filter((k) => isReceive(model, k.node)).map((k) => k.node.id).sort((a, b) => a - b);
+        if (!anyIdIn(receives, loop) || !callsUnimplemented(model, c)) return;
         for (const arg of c.positional) {
           const origin = receivedOrigin(model, arg);
           if (!origin || (origin === 'payload' && !ADDRESS_LIKE.test(arg.text))) continue;
