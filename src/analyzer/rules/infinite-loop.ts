@@ -1,11 +1,12 @@
 import type { PyNode } from '../ast.js';
+import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { identifiersIn, namesWritten, nodesIn, parts, unparen } from './code-shape.js';
 
-/** Names some function declares `global`: other code (another thread) may change them. */
-function globallyWritten(root: PyNode): Set<string> {
+/** Names some function declares `global` (or `nonlocal`): other code (another thread) may change them. */
+function globallyWritten(model: ModuleModel): Set<string> {
   const out = new Set<string>();
-  for (const n of root.walk()) if (n.type === 'global_statement' || n.type === 'nonlocal_statement') for (const id of parts(n)) out.add(id.text);
+  for (const type of ['global_statement', 'nonlocal_statement']) for (const n of model.byType(type)) for (const id of parts(n)) out.add(id.text);
   return out;
 }
 
@@ -45,6 +46,7 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    let shared: Set<string> | undefined;
     return {
       nodes: {
         while_statement(node) {
@@ -58,8 +60,9 @@ export default defineRule({
           if (names.length === 0) return;
           const scope = model.scopeOf(node);
           if (names.some((n) => scope.globals.has(n) || scope.nonlocals.has(n))) return;
-          const shared = globallyWritten(model.root);
-          if (names.some((n) => shared.has(n))) return;
+          // The same for every loop of the module: collected once.
+          const sharedNames = (shared ??= globallyWritten(model));
+          if (names.some((n) => sharedNames.has(n))) return;
           const written = namesWritten(body);
           if (names.some((n) => written.has(n))) return;
           // A container handed to a call can be changed by the callee; one whose methods are
@@ -73,13 +76,16 @@ export default defineRule({
         for_statement(node) {
           const iter = unparen(node.child('right'));
           const body = node.child('body');
-          if (iter?.type !== 'identifier' || !body || hasExit(body)) return;
+          if (iter?.type !== 'identifier' || !body) return;
+          // The growing call first, the exit search (four scans of the body) only when there is one.
+          let exits: boolean | undefined;
           for (const call of nodesIn(body, 'call')) {
             const fn = call.child('function');
             if (fn?.type !== 'attribute' || fn.child('object')?.text !== iter.text) continue;
             if (!['append', 'extend', 'insert'].includes(fn.child('attribute')?.text ?? '')) continue;
             // Only an append on every turn keeps the loop growing for ever.
             if (conditionalBetween(call, body)) continue;
+            if ((exits ??= hasExit(body))) return;
             context.report({ node: call, message: `appending to ${iter.text} while iterating over it makes the loop run forever` });
             return;
           }
