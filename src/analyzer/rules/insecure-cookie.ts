@@ -16,6 +16,17 @@ const SETTINGS: Record<string, { cwe: number; flag: string }> = {
   REMEMBER_COOKIE_HTTPONLY: { cwe: 1004, flag: 'HttpOnly' },
 };
 
+const SETTING_BY_NAME = new Map(Object.entries(SETTINGS));
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * `SETTINGS[name]` (what every object inherits included) through a Map: indexing an object
+ * with names built at run time is a slow keyed look-up, and every assignment asks.
+ */
+function settingOf(name: string): { cwe: number; flag: string } | undefined {
+  return SETTING_BY_NAME.get(name) ?? (INHERITED.has(name) ? SETTINGS[name] : undefined);
+}
+
 function flagState(model: ModuleModel, c: CallInfo, name: string, position: number): 'on' | 'off' | 'unknown' {
   const node = c.arg(position, name);
   if (!node) return c.hasSplat ? 'unknown' : 'off';
@@ -45,7 +56,7 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const checkSetting = (at: PyNode, name: string | undefined, value: PyNode | undefined): void => {
-      const s = name ? SETTINGS[name] : undefined;
+      const s = name ? settingOf(name) : undefined;
       if (!s || !value) return;
       const v = model.constValue(value);
       if (v === false || v === 0) context.report({ node: at, message: `${name} = False: cookies are sent without the ${s.flag} flag`, cwes: [s.cwe], confidence: 'high' });
