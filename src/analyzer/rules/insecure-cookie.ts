@@ -17,14 +17,14 @@ const SETTINGS: Record<string, { cwe: number; flag: string }> = {
 };
 
 const SETTING_BY_NAME = new Map(Object.entries(SETTINGS));
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
- * `SETTINGS[name]` (what every object inherits included) through a Map: indexing an object
- * with names built at run time is a slow keyed look-up, and every assignment asks.
+ * The cookie setting a name stands for, through a Map: indexing an object with names built at
+ * run time is a slow keyed look-up, and would also answer for what every object inherits
+ * (`constructor`, `toString`...).
  */
 function settingOf(name: string): { cwe: number; flag: string } | undefined {
-  return SETTING_BY_NAME.get(name) ?? (INHERITED.has(name) ? SETTINGS[name] : undefined);
+  return SETTING_BY_NAME.get(name);
 }
 
 function flagState(model: ModuleModel, c: CallInfo, name: string, position: number): 'on' | 'off' | 'unknown' {

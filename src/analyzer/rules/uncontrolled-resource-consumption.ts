@@ -23,10 +23,10 @@ const SIZED_CALLS: Record<string, number> = {
 };
 
 /**
- * The names `name in SIZED_CALLS` accepts (its keys and what every object inherits), as a
- * set: `in` with a qualified name built at run time is a slow keyed lookup, paid per call.
+ * SIZED_CALLS' own keys as a set: `in` with a qualified name built at run time is a slow keyed
+ * lookup paid per call, and would also accept what every object inherits (`constructor`...).
  */
-const SIZED_NAMES = new Set([...Object.keys(SIZED_CALLS), ...Object.getOwnPropertyNames(Object.prototype)]);
+const SIZED_NAMES = new Set(Object.keys(SIZED_CALLS));
 
 function fromRequest(model: ModuleModel, expr: PyNode | undefined): boolean {
   return builtFrom(model, expr, (n) => (n.type === 'attribute' || n.type === 'call' || n.type === 'subscript') && model.values(n).some((v) => REQUEST_DATA.test(v)));
