@@ -137,7 +137,7 @@ describe('the label audit', () => {
   });
 
   it('reads no folder as an empty audit, and rejects a malformed file naming it', () => {
-    expect(readLabelAudit(join(tmpdir(), 'no-such-audit-dir')).entries).toEqual([]);
+    expect(readLabelAudit(join(tmpdir(), 'no-such-audit-dir'))).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...entry('x.py', 'miss', 'maybe') }]));
     expect(() => readLabelAudit(dir)).toThrow(UserError);

@@ -28,8 +28,8 @@ export interface LabelAudit {
 
 export const auditKey = (set: string, path: string): string => `${set}:${path}`;
 
-/** Reads every `*.json` audit file in `dir` (none: an empty audit). */
-export function readLabelAudit(dir: string): LabelAudit {
+/** Reads every `*.json` audit file in `dir` (no folder: no entries). */
+export function readLabelAudit(dir: string): AuditEntry[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -52,16 +52,16 @@ export function readLabelAudit(dir: string): LabelAudit {
     }
     for (const e of parsed.data) entries.push({ ...e, source: file });
   }
-  return { entries, overturned: new Set(), problems: [] };
+  return entries;
 }
 
-/** Checks the audit against the samples and fills `overturned` with the label errors that fit. */
-export function applyAudit(audit: LabelAudit, samples: readonly EvalSample[]): LabelAudit {
+/** Checks the entries against the samples: the label errors that fit are `overturned`. */
+export function applyAudit(entries: readonly AuditEntry[], samples: readonly EvalSample[]): LabelAudit {
   const byKey = new Map(samples.map((s) => [auditKey(s.set, s.path), s]));
   const overturned = new Set<string>();
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const e of audit.entries) {
+  for (const e of entries) {
     const key = auditKey(e.set, e.path);
     const sample = byKey.get(key);
     const where = `${e.source}: ${e.set} ${e.path}`;
@@ -72,7 +72,7 @@ export function applyAudit(audit: LabelAudit, samples: readonly EvalSample[]): L
     else if (e.verdict === 'label-error') overturned.add(key);
     seen.add(key);
   }
-  return { ...audit, overturned, problems };
+  return { entries: [...entries], overturned, problems };
 }
 
 /** The samples with the audit's overturned labels flipped. */
