@@ -140,17 +140,25 @@ describe('secagent run over the 67 RQ4 tasks', () => {
     const model = recordedModel(tasks);
     const statuses: number[] = [];
     let prose = 0;
-    const server = await serve((request, i) => {
+    // Faults fall on the first attempt of every 37th and 23rd distinct request, so a retry is
+    // always answered: counting every attempt instead could fail one request three times in a
+    // row when concurrent retries happen to land on faulty positions.
+    const attempts = new Map<string, number>();
+    const server = await serve((request) => {
       const understood = model.understand(request);
       if (understood?.taskId === 'CWE-020/author_1.py' && understood.kind === 'generate' && understood.turn === 1) {
         prose++;
         return textReply(request, 'I would load the YAML file with the yaml module and return what it holds.');
       }
-      if (i > 0 && i % 37 === 0) {
+      const key = requestKey(request);
+      const attempt = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, attempt);
+      const n = attempts.size;
+      if (attempt === 1 && n % 37 === 0) {
         statuses.push(429);
         return { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached' } } };
       }
-      if (i > 0 && i % 23 === 0) {
+      if (attempt === 1 && n % 23 === 0) {
         statuses.push(500);
         return { status: 500, body: { error: { message: 'The server had an error' } } };
       }
