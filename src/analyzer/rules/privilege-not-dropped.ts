@@ -16,6 +16,64 @@ import {
 
 const SET_IDS = /^os\.(setuid|seteuid|setreuid|setresuid|setgid|setegid|setregid|setresgid)$/;
 
+/** Calls that give root up for good or for a while: set*id, and the group list. */
+const DROP_CALLS = /^os\.(setuid|seteuid|setreuid|setresuid|setgid|setegid|setregid|setresgid|setgroups|initgroups)$/;
+
+/** Standard-library servers that bind the address they are given (`(host, port)` first). */
+const ADDRESS_SERVERS = /^(socketserver\.(Threading|Forking)?(TCP|UDP)Server|http\.server\.(Threading)?HTTPServer|xmlrpc\.server\.(Simple|DocXML|MultiPath)XMLRPCServer|smtpd\.(SMTP|Debugging|Pure)Server)$/;
+
+/** Files only root may open. */
+const ROOT_ONLY_FILE = /^\/etc\/(shadow|gshadow|sudoers|master\.passwd)(-|\.d\/|$)|^\/root\//;
+
+/** A constant port in the range only root may bind (1-1023). */
+function privilegedPort(model: ModuleModel, port: PyNode | undefined): number | undefined {
+  const v = port && model.constValue(port);
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 1024 ? v : undefined;
+}
+
+/** The port of a `(host, port)` address: a tuple in place or a name bound to one. */
+function addressPort(model: ModuleModel, address: PyNode | undefined): number | undefined {
+  if (!address) return undefined;
+  const v = model.constValue(address);
+  if (Array.isArray(v)) return typeof v[1] === 'number' && Number.isInteger(v[1]) && v[1] > 0 && v[1] < 1024 ? v[1] : undefined;
+  let tuple: PyNode | undefined = address;
+  if (tuple.type === 'identifier') {
+    const bindings = model.reaching(tuple);
+    const b = bindings.length === 1 ? bindings[0]! : undefined;
+    tuple = b?.kind === 'assign' && b.path.length === 0 ? b.value : undefined;
+  }
+  return tuple?.type === 'tuple' ? privilegedPort(model, parts(tuple)[1]) : undefined;
+}
+
+/**
+ * What a call does that only root may do: bind a port below 1024, chroot, open a root-only
+ * file. Undefined for everything else (most calls: the method or name test fails at once).
+ */
+function needsRoot(model: ModuleModel, c: CallInfo): string | undefined {
+  if (c.method === 'bind') {
+    if (c.positional.length !== 1 || c.hasSplat) return undefined;
+    if (!c.qnames.some((q) => q === 'socket.socket.bind') && !model.importsModule('socket')) return undefined;
+    const port = addressPort(model, c.positional[0]);
+    return port === undefined ? undefined : `binds port ${port}, which only root may bind`;
+  }
+  const q = c.qname;
+  if (!q) return undefined;
+  if (q === 'os.chroot') return 'calls os.chroot(), which only root may do';
+  if (q === 'open' || q === 'io.open' || q === 'os.open') {
+    const path = model.constString(c.arg(0, q === 'os.open' ? 'path' : 'file'));
+    return path !== undefined && ROOT_ONLY_FILE.test(path) ? `opens ${path}, which only root may read` : undefined;
+  }
+  if (q.endsWith('Server') && ADDRESS_SERVERS.test(q)) {
+    const port = addressPort(model, c.arg(0, 'server_address') ?? c.arg(0, 'addr') ?? c.arg(0, 'localaddr'));
+    return port === undefined ? undefined : `starts a server on port ${port}, which only root may bind`;
+  }
+  if (q === 'wsgiref.simple_server.make_server') {
+    const port = privilegedPort(model, c.arg(1, 'port'));
+    return port === undefined ? undefined : `starts a server on port ${port}, which only root may bind`;
+  }
+  return undefined;
+}
+
 /**
  * Helpers the snippet calls but does not implement, named for what they do with privileges
  * (`elevate_privileges`, `drop_root`). Their names are all there is to go on.
@@ -87,6 +145,29 @@ function mayNameRaise(name: string): boolean {
   return name.length >= 8 && RAISE_NAME.test(name);
 }
 
+/** A call that gives root up: a set*id or group-list call (not becoming root with 0), or a helper that lowers privileges. */
+function isDrop(model: ModuleModel, call: PyNode): boolean {
+  const c = model.call(call);
+  if (!c) return false;
+  if (c.qnames.some((q) => DROP_CALLS.test(q))) return !c.positional.length || !c.positional.every((a) => model.constValue(a) === 0);
+  if (privilegeKind(model, call) === 'lower') return true;
+  // A library helper named for it (`from privdrop import drop_privileges`).
+  const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
+  return !!name && !localCallee(model, c) && LOWER_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+}
+
+/**
+ * Whether root is given up after `node` runs: a drop later in its function (or later at module
+ * level), or, for a function, later in a function of the module that calls it (two levels up).
+ */
+function dropsAfter(model: ModuleModel, node: PyNode, depth = 0): boolean {
+  const fn = model.enclosingFunction(node);
+  const scope = fn?.node.child('body') ?? model.root;
+  if (callsIn(scope).some((c) => c.startIndex > node.endIndex && isDrop(model, c))) return true;
+  if (!fn || depth >= 2) return false;
+  return model.calls.some((c) => c.qnames.includes(fn.qname) && dropsAfter(model, c.node, depth + 1));
+}
+
 function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
   return !!block && [...callsIn(block)].some((c) => privilegeKind(model, c) === 'lower');
 }
@@ -94,18 +175,41 @@ function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
 export default defineRule({
   meta: {
     id: 'py/privilege-not-dropped',
-    cwes: [269, 250],
+    cwes: [269, 250, 271, 243],
     severity: 'high',
     confidence: 'medium',
     message: 'Raised privileges are not dropped on every path',
     fixHint:
       'Raise privileges only around the one operation that needs them and drop them in a finally block: `raise_privileges()` then `try: os.mkdir(path) finally: lower_privileges()`; drop the group before the user (os.setgid before os.setuid), and avoid shelling out through sudo.',
-    doc: 'Code that raises its privileges and lowers them afterwards keeps them when an exception or an early return skips the lowering: the rest of the program, possibly driven by an attacker, then runs as root. Handlers that catch the error and carry on make this the normal path. Calling setuid before setgid leaves the group privileges in place, because the process may no longer change its group.',
+    doc: 'Code that raises its privileges and lowers them afterwards keeps them when an exception or an early return skips the lowering: the rest of the program, possibly driven by an attacker, then runs as root. Handlers that catch the error and carry on make this the normal path. Calling setuid before setgid leaves the group privileges in place, because the process may no longer change its group. A program that must start as root (to bind a port below 1024, chroot, or read /etc/shadow) should give root up with setgid/setuid as soon as that is done, and chdir into a chroot jail.',
   },
   check(context) {
     const { model } = context;
     let raising: boolean | undefined;
+    /** Operations that need root, judged at the end against the whole module. */
+    const rootOnly: Array<{ node: PyNode; what: string; chroot: boolean; noChdir: boolean }> = [];
     return {
+      end() {
+        for (const r of rootOnly) {
+          // After raising privileges by hand the raise is what gets reported (see judgeRaise).
+          const fn = r.noChdir ? undefined : model.enclosingFunction(r.node);
+          if (fn && (raising ??= mayRaise(model)) && callsIn(fn.node.child('body')!).some((c) => c.endIndex < r.node.startIndex && privilegeKind(model, c) === 'raise')) continue;
+          const drops = dropsAfter(model, r.node);
+          if (drops && !r.noChdir) continue;
+          const jail = r.noChdir ? " os.chroot() without os.chdir('/') afterwards also leaves the working directory outside the jail, so relative paths still reach the real file system." : '';
+          context.report({
+            node: r.node,
+            cwes: drops ? [243] : r.noChdir ? [250, 271, 243] : [250, 271],
+            confidence: 'medium',
+            message: drops
+              ? "os.chroot() without os.chdir('/') afterwards: the working directory stays outside the jail, so relative paths still reach the real file system"
+              : `The program ${r.what}, so it runs as root, and it never gives root up afterwards (no os.setgid()/os.setuid() to an unprivileged user).${jail}`,
+            fixHint: r.chroot
+              ? "Call os.chdir('/') right after os.chroot(jail), then drop root for good: os.setgroups([]), os.setgid(unprivileged_gid), os.setuid(unprivileged_uid)."
+              : 'Do the one thing that needs root first (bind the port, open the file), then drop root for good: os.setgroups([]), os.setgid(pw.pw_gid), os.setuid(pw.pw_uid) for an unprivileged account (pwd.getpwnam). Or avoid root altogether: a port above 1023 behind a proxy, or CAP_NET_BIND_SERVICE.',
+          });
+        }
+      },
       nodes: {
         function_definition(fnNode) {
           // Most modules never raise privileges: then no function needs its calls judged.
@@ -124,13 +228,19 @@ export default defineRule({
         },
       },
       call(c) {
+        const root = needsRoot(model, c);
+        if (root) {
+          const chroot = c.qname === 'os.chroot';
+          rootOnly.push({ node: c.node, what: root, chroot, noChdir: chroot && !chdirIntoJail(model, c) });
+          return;
+        }
         // setuid before setgid: the group can no longer be changed.
         if (c.qname === 'os.setuid' || c.qname === 'os.setresuid' || c.qname === 'os.setreuid') {
           const fn = c.node.parent && model.enclosingFunction(c.node);
           const scope = fn?.node.child('body') ?? model.root;
           const later = [...nodesIn(scope, 'call')].find((n) => n.startIndex > c.node.endIndex && /^os\.(setgid|setresgid|setregid|setgroups|initgroups)$/.test(model.call(n)?.qname ?? ''));
           if (later && model.constValue(c.positional[0]) !== 0)
-            context.report({ node: later, confidence: 'high', message: `${model.call(later)!.qname}() after ${c.qname}(): once the user id is dropped the group cannot be changed, so group privileges stay` });
+            context.report({ node: later, cwes: [269, 250], confidence: 'high', message: `${model.call(later)!.qname}() after ${c.qname}(): once the user id is dropped the group cannot be changed, so group privileges stay` });
           return;
         }
         // Commands run through sudo.
@@ -159,6 +269,7 @@ function judgeRaise(context: RuleContext, model: ModuleModel, fnNode: PyNode, ra
       if (hb && [...hb.walk()].some((n) => n.type === 'raise_statement')) continue;
       const names = caughtNames(clause);
       context.report({
+        cwes: [269, 250],
         node: raise,
         message: `privileges raised by ${what}() stay raised when an error is caught by \`except ${names.join(', ') || ''}\` on line ${clause.line}: the lowering call is skipped`,
       });
@@ -166,7 +277,7 @@ function judgeRaise(context: RuleContext, model: ModuleModel, fnNode: PyNode, ra
     }
   }
   if (lowers.length === 0) {
-    context.report({ node: raise, confidence: 'low', message: `privileges raised by ${what}() are never lowered in ${fnNode.child('name')?.text ?? 'this function'}()` });
+    context.report({ node: raise, cwes: [269, 250], confidence: 'low', message: `privileges raised by ${what}() are never lowered in ${fnNode.child('name')?.text ?? 'this function'}()` });
     return;
   }
   // An early return between raising and lowering.
@@ -177,5 +288,19 @@ function judgeRaise(context: RuleContext, model: ModuleModel, fnNode: PyNode, ra
     return false;
   };
   const early = [...nodesIn(fnNode.child('body')!, 'return_statement')].find((r) => r.startIndex > raise.endIndex && r.startIndex < first.startIndex && !failurePath(r));
-  if (early) context.report({ node: raise, message: `the function returns on line ${early.line} with the privileges raised by ${what}() still in place` });
+  if (early) context.report({ node: raise, cwes: [269, 250], message: `the function returns on line ${early.line} with the privileges raised by ${what}() still in place` });
+}
+
+/**
+ * Whether `os.chroot(jail)` is followed by `os.chdir()` (or preceded by `os.chdir(jail)` and
+ * given '.'): without it the working directory stays outside the jail (CWE-243).
+ */
+function chdirIntoJail(model: ModuleModel, c: CallInfo): boolean {
+  const fn = model.enclosingFunction(c.node);
+  const scope = fn?.node.child('body') ?? model.root;
+  const after = model.calls.some((k) => (k.qname === 'os.chdir' || k.qname === 'os.fchdir') && scope.contains(k.node) && k.node.startIndex > c.node.endIndex);
+  if (after) return true;
+  const before = model.calls.some((k) => k.qname === 'os.chdir' && scope.contains(k.node) && k.node.endIndex < c.node.startIndex);
+  const target = model.constString(c.arg(0, 'path'));
+  return before && (target === '.' || target === './');
 }
