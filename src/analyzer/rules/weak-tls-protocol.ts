@@ -1,5 +1,5 @@
 import type { PyNode } from '../ast.js';
-import type { CallInfo } from '../model.js';
+import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { assignedName, callNames, methodCallsOn, namesOf, scopeNode } from './value-flow.js';
 
@@ -28,6 +28,24 @@ function weakCipherElements(list: string): string[] {
     .map((e) => e.replace(/^\+/, ''))
     .filter((e) => WEAK_CIPHER_ELEMENT.test(e));
 }
+/** `OP_NO_*` flags that keep an obsolete protocol out: clearing one switches that protocol back on. */
+const OLD_PROTOCOL_EXCLUSION = /(^|\.)OP_NO_(SSLv2|SSLv3|TLSv1|TLSv1_1)$/;
+
+/** `~ssl.OP_NO_TLSv1` (or `~(ssl.OP_NO_SSLv3 | ssl.OP_NO_TLSv1)`) inside a value: the obsolete flags it clears. */
+function clearedExclusions(model: ModuleModel, value: PyNode | undefined): string[] {
+  const out: string[] = [];
+  if (!value || !value.text.includes('~')) return out;
+  for (const n of value.walk()) {
+    if (n.type !== 'unary_operator' || n.children[0]?.text !== '~') continue;
+    for (const m of n.walk())
+      if (m.type === 'attribute' || m.type === 'identifier') {
+        const flag = [...namesOf(model, m), m.text].find((q) => OLD_PROTOCOL_EXCLUSION.test(q));
+        if (flag && !out.includes(flag.split('.').pop()!)) out.push(flag.split('.').pop()!);
+      }
+  }
+  return out;
+}
+
 /** M2Crypto's SSL.Context('sslv3') names the protocol with a string. */
 const OLD_PROTOCOL_NAME = /^(sslv2|sslv3|tlsv1|tlsv1_1)$/i;
 
@@ -53,6 +71,7 @@ export default defineRule({
       for (const n of model.byType('attribute')) {
         if (!scope.contains(n) || n.child('object')?.text !== target.name) continue;
         const attr = n.child('attribute')?.text;
+        // (`ctx.options &= ~ssl.OP_NO_TLSv1` widens it instead: reported where the flag is cleared.)
         if (attr === 'minimum_version' || attr === 'options') return true;
       }
       return methodCallsOn(model, target.name, scope, ['set_options', 'set_min_proto_version']).length > 0;
@@ -77,6 +96,11 @@ export default defineRule({
       if (old) context.report({ node, message: `${old.split('.').pop()} is an obsolete protocol version` });
       else if (names.some((q) => PINNED_PROTOCOL.test(q)))
         context.report({ node, message: 'ssl.PROTOCOL_TLSv1_2 pins one deprecated protocol constant (no TLS 1.3); use PROTOCOL_TLS_CLIENT with minimum_version', severity: 'low', confidence: 'medium' });
+    };
+
+    const reportCleared = (node: PyNode, value: PyNode | undefined): void => {
+      const cleared = clearedExclusions(model, value);
+      if (cleared.length > 0) context.report({ node, message: `Clearing ${cleared.join(', ')} switches the obsolete protocol back on for this context` });
     };
 
     const protocolArgument = (a: PyNode): void => {
@@ -153,6 +177,14 @@ export default defineRule({
           const right = node.child('right');
           const attr = left?.type === 'attribute' ? left.child('attribute')?.text : undefined;
           if (right && (attr === 'minimum_version' || attr === 'maximum_version' || attr === 'ssl_version' || attr === 'PROTOCOL')) checkProtocolValue(right);
+          // ctx.options = ctx.options & ~ssl.OP_NO_SSLv3
+          if (right && attr === 'options' && left?.child('object')?.text !== 'self') reportCleared(node, right);
+        },
+        // ctx.options &= ~ssl.OP_NO_TLSv1_1: the obsolete protocol is allowed again.
+        augmented_assignment(node) {
+          const left = node.child('left');
+          // (`self.options` is an SSLContext subclass handling its own flags, as ssl.py does.)
+          if (left?.type === 'attribute' && left.child('attribute')?.text === 'options' && left.child('object')?.text !== 'self' && node.child('operator')?.text === '&=') reportCleared(node, node.child('right'));
         },
       },
     };
