@@ -1,6 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
+import { argumentsFor } from './code-shape.js';
 import { assignedName, callNames, methodCallsOn, namesOf, scopeNode, targetName } from './value-flow.js';
 
 /** HTTP client libraries whose calls take `verify=`. */
@@ -18,6 +19,25 @@ function isCertNone(model: ModuleModel, node: PyNode | undefined): boolean {
   const v = model.constValue(node);
   if (v === 'CERT_NONE' || v === 'NONE' || v === 'none') return true;
   return namesOf(model, node).some((q) => /(^|\.)CERT_NONE$/.test(q));
+}
+
+/**
+ * `def fetch(url, verify=False): requests.get(url, verify=verify)`: a parameter of a module
+ * function that is false by default (and some call leaves it out) or that a call of the module
+ * passes False. Says where the false value comes from.
+ */
+function falseThroughParameter(model: ModuleModel, node: PyNode): string | undefined {
+  if (node.type !== 'identifier') return undefined;
+  const bindings = model.reaching(node);
+  const b = bindings.length === 1 ? bindings[0]! : undefined;
+  if (b?.kind !== 'param' || b.star) return undefined;
+  const passed = argumentsFor(model, b.fn, b.name, b.index);
+  const falseArg = passed.find((a) => isFalse(model, a));
+  if (falseArg) return `the call on line ${falseArg.line} passes ${falseArg.text} for ${b.name}`;
+  if (!b.default || !isFalse(model, b.default)) return undefined;
+  const fn = model.functionInfo(b.fn);
+  const calls = fn ? model.calls.filter((c) => c.qnames.includes(fn.qname)).length : 0;
+  return calls === 0 || passed.length < calls ? `${b.name} defaults to ${b.default.text}` : undefined;
 }
 
 /** A verify callback of this module that accepts every certificate (`return True`). */
@@ -74,8 +94,11 @@ export default defineRule({
         const is = (re: RegExp): boolean => names.some((q) => re.test(q));
         // requests.get(url, verify=False), session.post(..., verify=False), httpx.Client(verify=False)
         const verify = c.keywords.get('verify');
-        if (verify && isFalse(model, verify) && (is(HTTP_CLIENT) || (c.method !== undefined && HTTP_METHODS.has(c.method))))
-          return report(c.node, 'HTTPS request with verify=False: the server certificate is not checked');
+        if (verify && (is(HTTP_CLIENT) || (c.method !== undefined && HTTP_METHODS.has(c.method)))) {
+          if (isFalse(model, verify)) return report(c.node, 'HTTPS request with verify=False: the server certificate is not checked');
+          const why = falseThroughParameter(model, verify);
+          if (why) return context.report({ node: c.node, message: `HTTPS request whose verify= can be False (${why}): the server certificate is not checked`, confidence: 'medium' });
+        }
         // aiohttp: ssl=False / verify_ssl=False
         if (is(/^aiohttp\./) && (isFalse(model, c.keywords.get('verify_ssl')) || (c.keywords.has('ssl') && isFalse(model, c.keywords.get('ssl')))))
           return report(c.node, 'aiohttp connection with certificate checks off');
