@@ -48,8 +48,10 @@ export default defineRule({
     const calls: Record<string, (c: CallInfo) => void> = {};
 
     const runWithDebug = (c: CallInfo): void => {
-      if (c.method !== 'run' || !isTrue(model, c.keywords.get('debug'))) return;
-      if (isFlaskApp(model, c.receiver)) reportAt(c.node, 'Flask app runs with debug=True: the Werkzeug debugger lets visitors run code and see stack traces');
+      if (!isTrue(model, c.keywords.get('debug'))) return;
+      // `start = app.run; start(debug=True)`: the bound method under another name.
+      const flaskRun = c.method === undefined && c.qnames.some((q) => q === 'flask.Flask.run' || q === 'quart.Quart.run');
+      if (flaskRun || (c.method === 'run' && isFlaskApp(model, c.receiver))) reportAt(c.node, 'Flask app runs with debug=True: the Werkzeug debugger lets visitors run code and see stack traces');
     };
     calls['*.run'] = runWithDebug;
     calls['flask_socketio.SocketIO.run'] = (c) => {
