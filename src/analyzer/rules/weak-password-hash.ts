@@ -4,7 +4,7 @@ import { defineRule } from '../rule.js';
 import { allHashedData, BROKEN_ALGORITHMS, constructorOfReceiver, hashConstructor, hashUse } from './hash-functions.js';
 import { isPasswordName, nameWords } from './secret-names.js';
 import { nameOfNode, readableSecretIn } from './sensitive-values.js';
-import { callNames, constNumber, isFixedBytes, targetName, walkValue } from './value-flow.js';
+import { callNames, constNumber, isFixedBytes, namesOf, targetName, walkValue } from './value-flow.js';
 
 /** Below this many PBKDF2 iterations a GPU tries millions of guesses per second. */
 const MIN_PBKDF2_ITERATIONS = 10_000;
@@ -201,8 +201,12 @@ export default defineRule({
           return;
         }
         if (anyName(names, /^bcrypt\.gensalt$/)) return lowCost(c, c.arg(0, 'rounds'), MIN_BCRYPT_ROUNDS, 'bcrypt cost');
-        if (anyName(names, /^crypt\.crypt$/)) {
-          constantSalt(c, c.arg(1, 'salt'));
+        if (anyName(names, /^crypt\.(crypt|mksalt)$/)) {
+          // crypt.METHOD_CRYPT is DES crypt (8-character passwords, 12-bit salt); METHOD_MD5 is md5-crypt.
+          const method = anyName(names, /^crypt\.mksalt$/) ? c.arg(0, 'method') : c.arg(1, 'salt');
+          const weak = method ? namesOf(model, method).map((q) => /^crypt\.METHOD_(CRYPT|MD5)$/.exec(q)?.[1]).find(Boolean) : undefined;
+          if (weak) return context.report({ node: c.node, message: `crypt.METHOD_${weak} (${weak === 'MD5' ? 'md5-crypt' : 'DES crypt'}) is too weak to hash passwords; use METHOD_SHA512 or bcrypt/argon2`, cwes: [916, 328] });
+          if (anyName(names, /^crypt\.crypt$/)) constantSalt(c, c.arg(1, 'salt'));
           return;
         }
         if (anyName(names, /^werkzeug\.security\.generate_password_hash$/)) {
