@@ -75,7 +75,8 @@ export default defineRule({
         // ec.generate_private_key(ec.SECP192R1()), ECC.generate(curve='P-192')
         if (names.some((q) => /^cryptography\.hazmat\.primitives\.asymmetric\.ec\.(generate_private_key|derive_private_key)$/.test(q))) {
           const curve = c.arg(names.some((q) => q.endsWith('derive_private_key')) ? 1 : 0, 'curve');
-          const curveName = curve ? namesOf(model, curve.type === 'call' ? curve.child('function') : curve).map((q) => q.split('.').pop()!)[0] : undefined;
+          // ec.SECT163K1() in place, the class itself, or a variable holding either (`CURVE = ec.SECT163K1()`).
+          const curveName = curve ? namesOf(model, curve.type === 'call' ? curve.child('function') : curve).map((q) => q.replace(/\(\)$/, '').split('.').pop()!)[0] : undefined;
           const bits = curveName ? CURVE_BITS[curveName] : undefined;
           if (bits !== undefined && bits < MIN_EC_BITS) context.report({ node: c.node, message: `Elliptic curve ${curveName} has ${bits}-bit keys (at least ${MIN_EC_BITS} needed)` });
           return;
