@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
-import { copyTree, type PyNode } from './ast.js';
+import { copyTree, SKIPPED_TOKENS, type PyNode } from './ast.js';
 import { parsePython, rawCursor, useRawCursor } from './parser.js';
 
 const SOURCES = [
@@ -53,6 +53,16 @@ describe('copyTree', () => {
     }
   });
 
+  it('leaves punctuation out and keeps operators, keywords and fields', async () => {
+    const nodes = await copy('f(a, k=[1, 2])[0].x\nif a not in {b: c}: pass\n');
+    const types = nodes.map((n) => n.type);
+    for (const token of SKIPPED_TOKENS) expect(types).not.toContain(token);
+    expect(types).toEqual(expect.arrayContaining(['not in', 'if', 'pass']));
+    const kw = nodes.find((n) => n.type === 'keyword_argument')!;
+    expect([kw.child('name')?.text, kw.child('value')?.text]).toEqual(['k', '[1, 2]']);
+    expect(nodes.find((n) => n.type === 'attribute')!.child('attribute')?.text).toBe('x');
+  });
+
   it('computes rows and columns as tree-sitter reports them', async () => {
     for (const code of SOURCES) {
       const tree = await parsePython(code);
@@ -60,6 +70,7 @@ describe('copyTree', () => {
         const { nodes } = copyTree(tree, code);
         const theirs: Node[] = [];
         const visit = (n: Node): void => {
+          if (!n.isNamed && SKIPPED_TOKENS.has(n.type)) return;
           theirs.push(n);
           for (const c of n.children) if (c) visit(c);
         };

@@ -135,7 +135,17 @@ interface LanguageTables {
   types: string[];
   named: boolean[];
   fields: Array<string | null>;
+  /** Type ids of the punctuation tokens a copy leaves out. */
+  skipped: boolean[];
 }
+
+/**
+ * Punctuation tokens: the node that holds one says by its type and fields what the token
+ * said (`argument_list`, `attribute`, `keyword_argument`...), so copies leave them out. They
+ * are a quarter of a tree's nodes. Operators and keywords are kept: some nodes are told apart
+ * only by them (`comparison_operator`'s operators, `async`, `print`).
+ */
+export const SKIPPED_TOKENS: ReadonlySet<string> = new Set(['(', ')', '[', ']', '{', '}', ',', '.', ';', ':', '=']);
 
 const languageTables = new WeakMap<object, LanguageTables>();
 
@@ -153,14 +163,16 @@ function tablesFor(language: Tree['language']): LanguageTables {
     }
     const fields: Array<string | null> = [];
     for (let id = 0; id <= language.fieldCount; id++) fields[id] = language.fieldNameForId(id);
-    t = { types, named, fields };
+    const skipped = types.map((name, id) => !named[id] && SKIPPED_TOKENS.has(name));
+    t = { types, named, fields, skipped };
     languageTables.set(language, t);
   }
   return t;
 }
 
 /**
- * Copies a tree-sitter tree into PyNodes. Comments are kept (suppressions read them).
+ * Copies a tree-sitter tree into PyNodes, without punctuation (SKIPPED_TOKENS). Comments are
+ * kept (suppressions read them).
  * Reads as little as possible across the WebAssembly boundary: numeric type and field ids
  * (names come from per-language tables) and offsets (rows and columns are computed on demand).
  */
@@ -240,9 +252,8 @@ function rawWalker(b: RawCursorBinding, tree: Tree, cursor: TreeCursor): Walker 
 }
 
 function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables): { root: PyNode; nodes: PyNode[] } {
-  const { types, named, fields } = tables;
-  const make = (): PyNode => {
-    const typeId = w.typeId();
+  const { types, named, fields, skipped } = tables;
+  const make = (typeId: number): PyNode => {
     const start = w.startIndex();
     const end = w.endIndex();
     // Unknown ids (65535 for ERROR) are named; public nodeType reports them as ERROR.
@@ -262,7 +273,7 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
     }
     node.lastId = nodes.length - 1;
   };
-  const root = make();
+  const root = make(w.typeId());
   // Iterative pre-order copy: deep expressions (long string concatenations) must not
   // overflow the JavaScript stack.
   const stack: PyNode[] = [root];
@@ -270,16 +281,20 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
   let current = root;
   if (w.gotoFirstChild()) {
     for (;;) {
-      const fieldId = w.fieldId();
-      const node = make();
-      node.field = fieldId ? (fields[fieldId] ?? null) : null;
-      node.parent = current;
-      pending.push(node);
-      if (w.gotoFirstChild()) {
-        stack.push(node);
-        runStart.push(pending.length);
-        current = node;
-        continue;
+      const typeId = w.typeId();
+      // Punctuation is always a leaf (syntax diagnostics read tree-sitter's own tree).
+      if (!skipped[typeId]) {
+        const fieldId = w.fieldId();
+        const node = make(typeId);
+        node.field = fieldId ? (fields[fieldId] ?? null) : null;
+        node.parent = current;
+        pending.push(node);
+        if (w.gotoFirstChild()) {
+          stack.push(node);
+          runStart.push(pending.length);
+          current = node;
+          continue;
+        }
       }
       let done = false;
       while (!w.gotoNextSibling()) {

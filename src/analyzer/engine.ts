@@ -50,17 +50,23 @@ export function runRules(
   const handlers = active.map((a, i) => index.keys[i]!.map((k) => a.visitors.calls![k]!));
   const everyCall = active.filter((a) => a.visitors.call);
   const fired: Slot[] = [];
-  for (const call of model.calls) {
-    for (const a of everyCall) dispatch(a, a.visitors.call!, call);
+  // Indexed loops: runRules runs once per file, mostly before V8 optimises it, and unoptimised
+  // for-of loops allocate an iterator result per step (a tenth of a scan's garbage).
+  const calls = model.calls;
+  for (let c = 0; c < calls.length; c++) {
+    const call = calls[c]!;
+    for (let i = 0; i < everyCall.length; i++) dispatch(everyCall[i]!, everyCall[i]!.visitors.call!, call);
     // Handlers matched through any of the call's names; each runs once per call.
     fired.length = 0;
-    for (const q of call.qnames) {
+    const qnames = call.qnames;
+    for (let n = 0; n < qnames.length; n++) {
+      const q = qnames[n]!;
       const hits = index.exact.get(q);
-      if (hits) for (const e of hits) if (!fired.includes(e)) fired.push(e);
+      if (hits) for (let i = 0; i < hits.length; i++) if (!fired.includes(hits[i]!)) fired.push(hits[i]!);
       const suffixed = index.bySuffix.size ? index.bySuffix.get(q.slice(q.lastIndexOf('.') + 1)) : undefined;
-      if (suffixed) for (const e of suffixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
+      if (suffixed) for (let i = 0; i < suffixed.length; i++) if (!fired.includes(suffixed[i]!) && matchesPattern(q, suffixed[i]!.pattern)) fired.push(suffixed[i]!);
       const prefixed = index.byPrefix.size ? index.byPrefix.get(q.slice(0, q.indexOf('.') >>> 0)) : undefined;
-      if (prefixed) for (const e of prefixed) if (!fired.includes(e) && matchesPattern(q, e.pattern)) fired.push(e);
+      if (prefixed) for (let i = 0; i < prefixed.length; i++) if (!fired.includes(prefixed[i]!) && matchesPattern(q, prefixed[i]!.pattern)) fired.push(prefixed[i]!);
     }
     for (let i = 0; i < fired.length; i++) {
       const e = fired[i]!;
@@ -75,11 +81,12 @@ export function runRules(
   for (const [type, rules] of index.byNodeType) {
     const list: Array<{ entry: Active; handler: (n: PyNode) => void }> = [];
     for (const i of rules) {
-      const nodes: Partial<Record<string, (n: PyNode) => void>> = active[i]!.visitors.nodes!;
-      const handler = nodes[type];
+      const visitors: Partial<Record<string, (n: PyNode) => void>> = active[i]!.visitors.nodes!;
+      const handler = visitors[type];
       if (handler) list.push({ entry: active[i]!, handler });
     }
-    for (const node of model.byType(type)) for (const h of list) dispatch(h.entry, h.handler, node);
+    const nodes = model.byType(type);
+    for (let n = 0; n < nodes.length; n++) for (let h = 0; h < list.length; h++) dispatch(list[h]!.entry, list[h]!.handler, nodes[n]!);
   }
   for (const a of active) if (a.visitors.end) dispatch(a, a.visitors.end, undefined);
   for (const a of active) if (!a.failed) findings.push(...a.found);
