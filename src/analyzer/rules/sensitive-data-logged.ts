@@ -28,7 +28,11 @@ export default defineRule({
     const { model } = context;
     return {
       call(c) {
-        const isPrint = (c.callee.type === 'identifier' && c.qname === 'print') || callNames(model, c).some((q) => /^pprint\.(pprint|pp)$/.test(q));
+        const isPrint =
+          (c.callee.type === 'identifier' && c.qname === 'print') ||
+          callNames(model, c).some((q) => /^pprint\.(pprint|pp)$/.test(q)) ||
+          // sys.stdout.write(secret), sys.stderr.write(secret)
+          (c.method === 'write' && callNames(model, c).some((q) => q === 'sys.stdout.write' || q === 'sys.stderr.write'));
         if (!isPrint && !isLogCall(model, c)) return;
         for (const a of [...c.positional, ...[...c.keywords].filter(([k]) => k !== 'exc_info' && k !== 'extra' && k !== 'file').map(([, v]) => v)]) {
           if (model.isConstant(a)) continue;

@@ -68,8 +68,11 @@ export function inputsOf(model: ModuleModel, node: PyNode): PyNode[] {
     }
     case 'attribute':
       return present(node.child('object'));
-    case 'subscript':
-      return present(node.child('value'));
+    case 'subscript': {
+      // `config['timeout']` of `config = {'timeout': 5, 'password': ...}`: that entry only.
+      const entry = dictEntry(model, node.child('value'), node.child('subscript'));
+      return entry ?? present(node.child('value'));
+    }
     case 'call': {
       const info = model.call(node);
       if (!info) return [];
@@ -96,6 +99,29 @@ export function inputsOf(model: ModuleModel, node: PyNode): PyNode[] {
       if (PASS_THROUGH.has(node.type)) return node.namedChildren.filter((c) => c.type !== 'comment');
       return [];
   }
+}
+
+/**
+ * The value expressions of a constant key in a dictionary literal that `base` always is
+ * (a name bound once, never mutated): `[value]`, `[]` when the literal lacks the key, or
+ * undefined when that is not known (a splat, a computed key, another binding).
+ */
+function dictEntry(model: ModuleModel, base: PyNode | undefined, keyNode: PyNode | undefined): PyNode[] | undefined {
+  if (base?.type !== 'identifier' || keyNode?.type !== 'string') return undefined;
+  const key = model.constString(keyNode);
+  if (key === undefined) return undefined;
+  const bindings = model.reaching(base);
+  const b = bindings.length === 1 ? bindings[0]! : undefined;
+  if (b?.kind !== 'assign' || b.path.length > 0 || b.value.type !== 'dictionary') return undefined;
+  const out: PyNode[] = [];
+  for (const item of b.value.namedChildren) {
+    if (item.type === 'comment') continue;
+    if (item.type !== 'pair') return undefined;
+    const k = model.constString(item.child('key'));
+    if (k === undefined) return undefined;
+    if (k === key) out.push(...present(item.child('value')));
+  }
+  return out;
 }
 
 function present(n: PyNode | undefined | null): PyNode[] {
