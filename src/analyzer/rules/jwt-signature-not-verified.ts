@@ -30,6 +30,13 @@ function allowsNone(model: ModuleModel, node: PyNode | undefined): boolean {
   return list.some((x) => typeof x === 'string' && x.toLowerCase() === 'none');
 }
 
+/** A key given as the empty string (text or bytes) or None: HMAC over it is a signature anyone can make. */
+function emptyKey(model: ModuleModel, node: PyNode | undefined): boolean {
+  if (!node) return false;
+  const v = model.constValue(node);
+  return v === '' || v === null;
+}
+
 export default defineRule({
   meta: {
     id: 'py/jwt-signature-not-verified',
@@ -52,6 +59,7 @@ export default defineRule({
       if (sig && model.constValue(sig) === false) return context.report({ node: c.node, message: "JWT decoded with options={'verify_signature': False}" });
       if (allowsNone(model, c.keywords.get('algorithms') ?? c.keywords.get('algorithm')))
         return context.report({ node: c.node, message: "JWT decoding accepts the 'none' algorithm: unsigned tokens pass" });
+      if (emptyKey(model, c.arg(1, 'key'))) return context.report({ node: c.node, message: 'JWT verified with an empty key: anyone can sign a token that passes', cwes: [347, 321] });
     };
     return {
       call(c) {
@@ -60,8 +68,13 @@ export default defineRule({
         if (!names.some(inJwtPackage)) return;
         if (names.some((q) => DECODE.test(q))) return checkDecode(c);
         if (names.some((q) => /^jwt\.JWT(\(\))?\.decode$/.test(q))) return checkDecode(c);
-        if (names.some((q) => ENCODE.test(q)) && allowsNone(model, c.keywords.get('algorithm')))
-          return context.report({ node: c.node, message: "JWT issued with the 'none' algorithm: it carries no signature", cwes: [347, 327] });
+        if (names.some((q) => ENCODE.test(q))) {
+          const algorithm = c.arg(2, 'algorithm');
+          if (allowsNone(model, algorithm) || (algorithm && model.constValue(algorithm) === null))
+            return context.report({ node: c.node, message: "JWT issued with the 'none' algorithm: it carries no signature", cwes: [347, 327] });
+          if (emptyKey(model, c.arg(1, 'key'))) return context.report({ node: c.node, message: 'JWT signed with an empty key: anyone can sign tokens the service accepts', cwes: [347, 321] });
+          return;
+        }
         if (names.some((q) => /^(jose\.jwt\.get_unverified_claims|jwt\.get_unverified_claims)$/.test(q)))
           return context.report({ node: c.node, message: 'JWT claims read without verifying the signature', confidence: 'medium' });
         if (names.some((q) => /^python_jwt\.process_jwt$/.test(q)) && !verifiesSomewhere())
