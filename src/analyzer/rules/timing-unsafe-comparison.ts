@@ -86,6 +86,12 @@ function secretOperand(model: ModuleModel, expr: PyNode | undefined, depth = 0):
         if (key !== undefined && isSecretName(key)) return e.text;
       }
       if (info?.method && ['encode', 'decode', 'strip', 'lower', 'upper'].includes(info.method)) return secretOperand(model, info.receiver, depth + 1);
+      // `sign(key, msg)` of this module returning an HMAC digest.
+      for (const q of info?.qnames ?? []) {
+        const def = model.localDefinition(q);
+        const fn = def?.type === 'function_definition' ? model.functionInfo(def) : undefined;
+        if (fn && fn.returns.some((r) => secretOperand(model, r, depth + 1)?.endsWith('()'))) return `${fn.name}()`;
+      }
       return undefined;
     }
     default:
