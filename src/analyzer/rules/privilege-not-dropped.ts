@@ -165,7 +165,9 @@ function dropsAfter(model: ModuleModel, node: PyNode, depth = 0): boolean {
   const scope = fn?.node.child('body') ?? model.root;
   if (callsIn(scope).some((c) => c.startIndex > node.endIndex && isDrop(model, c))) return true;
   if (!fn || depth >= 2) return false;
-  return model.calls.some((c) => c.qnames.includes(fn.qname) && dropsAfter(model, c.node, depth + 1));
+  // A constructor runs where its class is called.
+  const cls = fn.cls && fn.name === '__init__' ? model.classes.find((k) => k.node === fn.cls)?.qname : undefined;
+  return model.calls.some((c) => (c.qnames.includes(fn.qname) || (cls !== undefined && c.qnames.includes(cls))) && dropsAfter(model, c.node, depth + 1));
 }
 
 function containsLower(model: ModuleModel, block: PyNode | undefined): boolean {
