@@ -11,6 +11,8 @@ export interface RouteInfo {
   methods: string[];
   /** Names of parameters the framework fills from the request. */
   requestParams: Set<string>;
+  /** Request parameters the framework converts to a number, UUID, date or enum member first: no text reaches them. */
+  nonTextParams?: Set<string>;
   decorator?: PyNode;
 }
 
@@ -68,21 +70,27 @@ export function findRoute(model: ModuleModel, fn: FunctionInfo): RouteInfo | und
     const verb = callee.type === 'attribute' ? callee.child('attribute')?.text ?? '' : '';
     if (methods.length === 0 && ['get', 'post', 'put', 'delete', 'patch'].includes(verb)) methods.push(verb.toUpperCase());
     const requestParams = new Set<string>();
+    const nonTextParams = new Set<string>();
     const selfOffset = fn.cls ? 1 : 0;
     if (framework === 'flask' || framework === 'bottle') {
-      const names = path ? [...path.matchAll(/<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!) : undefined;
+      const rules = path ? [...path.matchAll(/<(?:([^:<>]+):)?([A-Za-z_][A-Za-z0-9_]*)>/g)] : undefined;
+      const names = rules?.map((m) => m[2]!);
+      // `<int:id>`, `<float:x>`, `<uuid:u>`: the router only calls the view with a number or a UUID.
+      for (const m of rules ?? []) if (/^\s*(int|float|uuid)\s*(\(.*\))?\s*$/.test(m[1] ?? '')) nonTextParams.add(m[2]!);
       for (const p of fn.params) if (p.index >= selfOffset && (!names || names.includes(p.name))) requestParams.add(p.name);
     } else {
       for (const p of fn.params) {
         if (p.index < selfOffset) continue;
         const ann = p.annotation ? model.values(p.annotation) : [];
         if (ann.some((a) => FASTAPI_NON_DATA.test(a))) continue;
+        // FastAPI validates typed parameters before the call: an `int`, a UUID or an Enum member carries no text.
+        if (p.annotation && nonTextAnnotation(model, p.annotation)) nonTextParams.add(p.name);
         const def = p.default ? model.qname(p.default.type === 'call' ? p.default.child('function') : p.default) : undefined;
         if (def === 'fastapi.Depends' || def === 'fastapi.Security') continue;
         requestParams.add(p.name);
       }
     }
-    return { framework, path, methods, requestParams, decorator: dec };
+    return { framework, path, methods, requestParams, nonTextParams, decorator: dec };
   }
   const request = fn.params.find((p) => model.values(p.node).includes('django.http.HttpRequest'));
   if (request) {
@@ -123,3 +131,40 @@ export function isDjangoRequestParam(model: ModuleModel, fn: FunctionInfo, b: Ex
 
 /** What a Pyramid view reads from its request (WebOb): read as the Django request's sources are. */
 const PYRAMID_REQUEST_ATTRS = new Set(['params', 'matchdict', 'json_body', 'GET', 'POST', 'body', 'text', 'cookies', 'headers', 'path', 'path_qs', 'query_string', 'url']);
+
+/** Types whose values carry no free text: numbers, flags, UUIDs, dates. */
+const NON_TEXT_TYPES = /^(int|float|bool|complex|decimal\.Decimal|uuid\.UUID|pydantic\.(UUID[1345]|(Positive|Negative|NonNegative|NonPositive|Strict)(Int|Float)|StrictBool|conint|confloat|condecimal)|pydantic\.types\.\w+Int|datetime\.(date|datetime|time|timedelta)|ipaddress\.IPv[46]Address)$/;
+
+/**
+ * A parameter annotation that lets only non-text values through FastAPI's validation: a
+ * non-text type, `Optional[...]`/`Annotated[...]`/`X | None` of one, a `Literal[...]` of
+ * constants, or an Enum the snippet defines.
+ */
+export function nonTextAnnotation(model: ModuleModel, node: PyNode, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (node.type === 'type' || node.type === 'parenthesized_expression') {
+    const inner = node.namedChildren.find((c) => c.type !== 'comment');
+    return !!inner && nonTextAnnotation(model, inner, depth + 1);
+  }
+  if (node.type === 'none') return true;
+  if (node.type === 'binary_operator' && node.child('operator')?.text === '|')
+    return [node.child('left'), node.child('right')].every((x) => !!x && nonTextAnnotation(model, x, depth + 1));
+  if (node.type === 'generic_type' || node.type === 'subscript') {
+    const head = node.type === 'subscript' ? node.child('value') : node.namedChildren.find((c) => c.type !== 'type_parameter');
+    const args = node.type === 'subscript' ? node.childrenOf('subscript') : (node.children.find((c) => c.type === 'type_parameter')?.namedChildren ?? []);
+    const name = head ? (model.qname(head) ?? head.text).replace(/^typing(_extensions)?\./, '') : '';
+    if (name === 'Literal') return args.every((a) => model.isConstant(a.type === 'type' ? a.namedChildren[0] : a));
+    if (name === 'Annotated') return !!args[0] && nonTextAnnotation(model, args[0], depth + 1);
+    if (name === 'Optional' || name === 'Union') return args.length > 0 && args.every((a) => nonTextAnnotation(model, a, depth + 1));
+    return false;
+  }
+  const names = model.values(node);
+  if (names.length === 0) return false;
+  return names.every((n) => NON_TEXT_TYPES.test(n) || n === 'None' || isEnumClass(model, n));
+}
+
+function isEnumClass(model: ModuleModel, qname: string): boolean {
+  if (!qname.startsWith('$.')) return false;
+  const cls = model.classes.find((c) => c.qname === qname);
+  return !!cls && model.baseNames(cls).some((b) => /^enum\.(Enum|IntEnum|StrEnum|Flag|IntFlag)$/.test(b));
+}

@@ -127,6 +127,13 @@ export class Guards {
       if (all(this.pathFacts(cond, name, true))) return 'safe-if-true';
       if (all(this.pathFacts(cond, name, false))) return 'safe-if-false';
     }
+    // A path check must rule out both `..` and an absolute path (`os.path.join(BASE, '/etc/passwd')`
+    // drops BASE): `'..' in x or os.path.isabs(x)`, `x.startswith('/') or '..' in x`.
+    if (kind === 'path' && depth === 0 && (cond.type === 'boolean_operator' || cond.type === 'not_operator' || cond.type === 'parenthesized_expression')) {
+      const both = (facts: Set<string>): boolean => facts.has('no-dotdot') && facts.has('not-abs');
+      if (both(this.traversalFacts(cond, name, true))) return 'safe-if-true';
+      if (both(this.traversalFacts(cond, name, false))) return 'safe-if-false';
+    }
     switch (cond.type) {
       case 'parenthesized_expression': {
         const inner = cond.namedChildren[0];
@@ -143,8 +150,9 @@ export class Guards {
         const r = cond.child('right');
         const pl = l ? this.polarity(l, name, kind, depth + 1) : undefined;
         const pr = r ? this.polarity(r, name, kind, depth + 1) : undefined;
-        if (op === 'and') return pl === 'safe-if-true' || pr === 'safe-if-true' ? 'safe-if-true' : undefined;
-        if (op === 'or') return pl === 'safe-if-false' || pr === 'safe-if-false' ? 'safe-if-false' : undefined;
+        // `x == 'a' or x == 'b'`: either way x is one of the constants; `bad(x) and worse(x)` likewise.
+        if (op === 'and') return pl === 'safe-if-true' || pr === 'safe-if-true' ? 'safe-if-true' : pl === 'safe-if-false' && pr === 'safe-if-false' ? 'safe-if-false' : undefined;
+        if (op === 'or') return pl === 'safe-if-false' || pr === 'safe-if-false' ? 'safe-if-false' : pl === 'safe-if-true' && pr === 'safe-if-true' ? 'safe-if-true' : undefined;
         return undefined;
       }
       case 'comparison_operator':
@@ -233,7 +241,10 @@ export class Guards {
       // `'..' in name`: the value contains something bad.
       if (this.mentions(right, name, 2) && kind === 'path') {
         const needle = this.model.constString(left);
-        if (needle !== undefined && (needle.includes('..') || needle === '/' || needle === '\\')) return positive ? 'safe-if-false' : 'safe-if-true';
+        if (needle === '/' || needle === '\\') return positive ? 'safe-if-false' : 'safe-if-true';
+        // Without `..` a path can still be absolute, and os.path.join(BASE, '/etc/passwd') is
+        // '/etc/passwd': only a value with a fixed text before the data cannot become one.
+        if (needle !== undefined && needle.includes('..') && this.anchored(right)) return positive ? 'safe-if-false' : 'safe-if-true';
       }
       return undefined;
     }
@@ -280,7 +291,7 @@ export class Guards {
       // Flask serialises dicts and lists as JSON, never as HTML.
       if (kind === 'xss' && /^\(?\s*(dict|list)\b/.test(types) && !/\bstr\b/.test(types)) return 'safe-if-true';
     }
-    if (/^re\.(fullmatch|match|search)$/.test(q) || (/^re\.Pattern\.(fullmatch|match|search)$/.test(q) && info.receiver)) {
+    if (/^re\.(fullmatch|match|prefixmatch|search)$/.test(q) || (/^re\.Pattern\.(fullmatch|match|prefixmatch|search)$/.test(q) && info.receiver)) {
       const subject = q.startsWith('re.Pattern') ? info.positional[0] : info.arg(1, 'string');
       if (!subject || !this.mentions(subject, name)) return undefined;
       const patternArg = info.arg(0, 'pattern');
@@ -288,7 +299,8 @@ export class Guards {
         ? this.compiledPattern(info.receiver!)
         : (this.model.constString(patternArg) ?? (patternArg ? this.compiledPattern(patternArg) : undefined));
       if (pattern === undefined) return undefined;
-      const method = q.slice(q.lastIndexOf('.') + 1);
+      // `prefixmatch` is `match` under its Python 3.15 name.
+      const method = q.slice(q.lastIndexOf('.') + 1).replace('prefixmatch', 'match');
       return anchoredPattern(pattern, method, kind) ? 'safe-if-true' : undefined;
     }
     if ((kind === 'url-scheme' || kind === 'ssrf' || kind === 'redirect') && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name, 2)) {
@@ -300,6 +312,9 @@ export class Guards {
       return undefined;
     }
     if (kind === 'path' && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name)) {
+      // `normpath(p).startswith('/')` or `startswith('')` pins nothing down.
+      const prefix = this.model.constValue(info.positional[0]);
+      if ((Array.isArray(prefix) ? prefix : [prefix]).some((p) => p === '' || p === '/' || p === '\\')) return undefined;
       if (this.normalisedPath(info.receiver, name)) return 'safe-if-true';
       return undefined;
     }
@@ -326,6 +341,10 @@ export class Guards {
       if (/\.(resolve|absolute)$/.test(node.child('function')?.text ?? '')) return true;
       const info = this.model.call(node);
       if (info?.method === 'startswith' && info.receiver) return this.normalisedPath(info.receiver, name, depth + 1);
+      // The snippet's own helper that returns a normalised path (`def normalize(p): return os.path.normpath(p)`).
+      const def = q.startsWith('$.') ? this.model.localDefinition(q) : undefined;
+      const fn = def?.type === 'function_definition' ? this.model.functionInfo(def) : undefined;
+      if (fn && fn.returns.length && fn.returns.every((r) => this.normalisedPath(r, name, depth + 1))) return true;
       return false;
     }
     if (node.type === 'identifier') {
@@ -333,6 +352,77 @@ export class Guards {
     }
     if (node.type === 'call' && PATH_NORMALISERS.test(this.model.qname(node.child('function')) ?? '')) return true;
     return false;
+  }
+
+  /**
+   * What a path check establishes about the value when it evaluates to `when`: 'no-dotdot'
+   * (no `..` in it) and 'not-abs' (not an absolute path, so a join keeps its base).
+   */
+  private traversalFacts(cond: PyNode, name: string, when: boolean, depth = 0): Set<string> {
+    const none = new Set<string>();
+    if (depth > 8) return none;
+    switch (cond.type) {
+      case 'parenthesized_expression':
+        return cond.namedChildren[0] ? this.traversalFacts(cond.namedChildren[0], name, when, depth + 1) : none;
+      case 'not_operator':
+        return cond.child('argument') ? this.traversalFacts(cond.child('argument')!, name, !when, depth + 1) : none;
+      case 'boolean_operator': {
+        const op = cond.child('operator')?.text;
+        const l = cond.child('left');
+        const r = cond.child('right');
+        if (!l || !r) return none;
+        const a = this.traversalFacts(l, name, when, depth + 1);
+        const b = this.traversalFacts(r, name, when, depth + 1);
+        if ((op === 'and') === when) return new Set([...a, ...b]);
+        return new Set([...a].filter((f) => b.has(f)));
+      }
+      case 'comparison_operator': {
+        const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
+        const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
+        if (ops.length !== 1 || operands.length !== 2 || (ops[0] !== 'in' && ops[0] !== 'not in')) return none;
+        if (!this.mentions(operands[1]!, name, 2)) return none;
+        const needle = this.model.constString(operands[0]);
+        // `'..' in x` false, or `'..' not in x` true.
+        if ((ops[0] === 'not in') !== when) return none;
+        if (needle === '/' || needle === '\\') return new Set(['no-dotdot', 'not-abs']);
+        return needle !== undefined && needle.includes('..') ? new Set(['no-dotdot']) : none;
+      }
+      case 'call': {
+        const info = this.model.call(cond);
+        if (!info) return none;
+        // `os.path.isabs(x)`, `Path(x).is_absolute()`, `x.startswith('/')` (or a tuple with it) false.
+        if (when) return none;
+        if (/^(os\.path|posixpath|ntpath)\.isabs$/.test(info.qname ?? '') && info.positional[0] && this.mentions(info.positional[0], name, 2)) return new Set(['not-abs']);
+        if (info.method === 'is_absolute' && info.receiver && this.mentions(info.receiver, name, 2)) return new Set(['not-abs']);
+        if (info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name, 2)) {
+          const v = this.model.constValue(info.positional[0]);
+          const prefixes = (Array.isArray(v) ? v : [v]).filter((p): p is string => typeof p === 'string');
+          const facts = new Set<string>();
+          if (prefixes.includes('/') || prefixes.includes('\\')) facts.add('not-abs');
+          return facts;
+        }
+        return none;
+      }
+      default:
+        return none;
+    }
+  }
+
+  /** The value starts with fixed text (`'img-' + name`, `f'uploads/{name}'`), so it cannot be an absolute path that resets a join. */
+  private anchored(expr: PyNode, depth = 0): boolean {
+    if (depth > 3) return false;
+    if (expr.type === 'identifier') {
+      const bindings = this.model.reaching(expr);
+      return bindings.length > 0 && bindings.every((b) => b.kind === 'assign' && !b.path.length && this.anchored(b.value, depth + 1));
+    }
+    if (expr.type === 'call') {
+      const info = this.model.call(expr);
+      // os.path.join(BASE, 'img-' + name): every part after the first keeps the base.
+      if (info && /^(os\.path|posixpath)\.join$/.test(info.qname ?? '') && info.positional.length >= 2 && !info.hasSplat)
+        return info.positional.slice(1).every((a) => this.model.isConstant(a) ? !/^[\/\\]/.test(this.model.constString(a) ?? '') : this.anchored(a, depth + 1));
+    }
+    const text = this.model.templateText(expr);
+    return text !== undefined && text.length > 0 && !text.startsWith('{}');
   }
 
   private compiledPattern(receiver: PyNode): string | undefined {

@@ -310,6 +310,10 @@ export const SOURCES: ReadonlyArray<readonly [prefix: string, origin: SourceOrig
   ...['query', 'forms', 'params', 'json', 'body', 'files', 'cookies', 'headers', 'GET', 'POST', 'get_cookie', 'url', 'fullpath'].map(
     (a) => [`bottle.request.${a}`, 'remote', `bottle.request.${a}`] as const,
   ),
+  // The standard library's HTTP server: what a request handler reads of the request.
+  ...['Base', 'Simple', 'CGI'].flatMap((h) =>
+    ['path', 'headers', 'rfile', 'requestline', 'raw_requestline'].map((a) => [`http.server.${h}HTTPRequestHandler.${a}`, 'remote', `self.${a}`] as const),
+  ),
   ['tornado.web.RequestHandler.get_argument', 'remote', 'get_argument()'],
   ['tornado.web.RequestHandler.get_query_argument', 'remote', 'get_query_argument()'],
   ['tornado.web.RequestHandler.get_body_argument', 'remote', 'get_body_argument()'],

@@ -311,6 +311,10 @@ export class TaintEngine {
     if (fn.cls && b.index === 0 && !fn.decorators.some((d) => d.text === 'staticmethod')) return [];
     const values = this.model.values(b.node);
     if (values.some((v) => v === 'django.http.HttpRequest' || v === 'fastapi.Request' || v.startsWith('$.'))) return [];
+    // A WSGI application `app(environ, start_response)`: environ holds the request.
+    if (b.name === 'environ' && fn.params.some((p) => p.name === 'start_response'))
+      return [{ origin: 'remote', source: b.node, label: 'WSGI environ', steps: [step(b.node, 'request data in the WSGI environ')] }];
+    if (fn.route?.nonTextParams?.has(b.name)) return [];
     if (fn.route?.requestParams.has(b.name))
       return [{ origin: 'remote', source: b.node, label: `route parameter '${b.name}'`, steps: [step(b.node, `request data in route parameter '${b.name}'`)] }];
     if (fn.route) return [];
