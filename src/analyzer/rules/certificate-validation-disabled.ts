@@ -107,6 +107,9 @@ export default defineRule({
         const unverified = names.find((q) => /^ssl\._create_(unverified|stdlib)_context$/.test(q));
         if (unverified) return report(c.node, `${unverified}() turns off certificate and hostname checks`);
         if (is(/^ssl\.wrap_socket$/) && isCertNone(model, c.keywords.get('cert_reqs'))) return report(c.node, 'ssl.wrap_socket with cert_reqs=CERT_NONE does not check the peer certificate');
+        // Any other client handed ssl.CERT_NONE (the constant, not a look-alike string) asks for no certificate check.
+        const certReqs = c.keywords.get('cert_reqs');
+        if (certReqs && certReqs.type !== 'string' && isCertNone(model, certReqs)) return report(c.node, 'cert_reqs=CERT_NONE: the peer certificate is not checked');
         if (is(/^pymongo\.MongoClient$/) && ['tlsAllowInvalidCertificates', 'tlsInsecure', 'ssl_match_hostname'].some((k) => model.constValue(c.keywords.get(k)) === (k === 'ssl_match_hostname' ? false : true)))
           return report(c.node, 'MongoDB client accepts invalid certificates');
         if (is(/^pymongo\.MongoClient$/) && isCertNone(model, c.keywords.get('ssl_cert_reqs'))) return report(c.node, 'MongoDB client accepts invalid certificates');
@@ -145,6 +148,12 @@ export default defineRule({
         }
       },
       nodes: {
+        // websocket.create_connection(url, sslopt={'cert_reqs': ssl.CERT_NONE})
+        pair(node) {
+          const value = node.child('value');
+          if (value?.type === 'attribute' && value.child('attribute')?.text === 'CERT_NONE' && model.constString(node.child('key')) === 'cert_reqs' && isCertNone(model, value))
+            report(node, "TLS options with 'cert_reqs': CERT_NONE: the peer certificate is not checked");
+        },
         assignment(node) {
           const left = node.child('left');
           const right = node.child('right');
