@@ -62,6 +62,11 @@ export const ALIASES: ReadonlyArray<readonly [string, string]> = [
   ['Crypto', 'Crypto'],
   ['Cryptodome', 'Crypto'],
   ['ruamel.yaml', 'ruamel.yaml'],
+  // Flask-PyMongo's `mongo.db` is the pymongo database; Django's request logger a plain Logger.
+  ['flask_pymongo.PyMongo.db', 'pymongo.database.Database'],
+  ['django.utils.log.request_logger', 'logging.Logger'],
+  ['asyncpg.pool.Pool', 'asyncpg.Pool'],
+  ['asyncpg.connection.Connection', 'asyncpg.Connection'],
 ];
 
 /** DB-API modules: `<m>.connect()` gives `<m>.Connection`, its `.cursor()` a `<m>.Cursor`. */
@@ -224,6 +229,23 @@ for (const m of DBAPI_MODULES) {
   CALL_RESULTS[`${m}.Cursor.execute`] = `${m}.Cursor`;
 }
 CALL_RESULTS['mysql.connector.pooling.MySQLConnectionPool.get_connection'] = 'mysql.connector.Connection';
+// asyncpg's pools hand out connections and run queries themselves.
+CALL_RESULTS['asyncpg.create_pool'] = 'asyncpg.Pool';
+CALL_RESULTS['asyncpg.Pool.acquire'] = 'asyncpg.Connection';
+CALL_RESULTS['flask_pymongo.PyMongo'] = 'flask_pymongo.PyMongo';
+CALL_RESULTS['pymongo.MongoClient.get_database'] = 'pymongo.database.Database';
+CALL_RESULTS['pymongo.MongoClient.get_default_database'] = 'pymongo.database.Database';
+CALL_RESULTS['pymongo.database.Database.get_collection'] = 'pymongo.collection.Collection';
+CALL_RESULTS['flask_mongoengine.MongoEngine'] = 'flask_mongoengine.MongoEngine';
+CALL_RESULTS['flask_mongoengine.MongoEngine.get_db'] = 'pymongo.database.Database';
+CALL_RESULTS['mongoengine.get_db'] = 'pymongo.database.Database';
+CALL_RESULTS['mongoengine.connection.get_db'] = 'pymongo.database.Database';
+CALL_RESULTS['libxml2.parseFile'] = 'libxml2.xmlDoc';
+CALL_RESULTS['libxml2.parseDoc'] = 'libxml2.xmlDoc';
+CALL_RESULTS['libxml2.parseMemory'] = 'libxml2.xmlDoc';
+CALL_RESULTS['libxml2.readFile'] = 'libxml2.xmlDoc';
+CALL_RESULTS['libxml2.readMemory'] = 'libxml2.xmlDoc';
+CALL_RESULTS['libxml2.xmlDoc.xpathNewContext'] = 'libxml2.xpathContext';
 CALL_RESULTS['psycopg2.pool.SimpleConnectionPool.getconn'] = 'psycopg2.Connection';
 
 /**
@@ -426,6 +448,8 @@ export const SANITIZERS: Record<string, readonly string[]> = {
   'base64.urlsafe_b64encode': ['*'],
   'binascii.hexlify': ['*'],
   'bson.objectid.ObjectId': ['nosql'],
+  // Strips keys starting with `$` from a query object.
+  'mongosanitizer.sanitizer.sanitize': ['nosql'],
   'bson.ObjectId': ['nosql'],
   'ast.literal_eval': ['code'],
   'yaml.safe_load': ['deserialize'],

@@ -30,6 +30,8 @@ export default defineRule({
     const calls: Record<string, (c: CallInfo) => void> = {};
     for (const m of PYTHON_LDAP) calls[`ldap.LDAPObject.${m}`] = (c) => check(c, 0, 'base', 2, 'filterstr');
     calls['ldap3.Connection.search'] = (c) => check(c, 0, 'search_base', 1, 'search_filter');
+    // `conn.extend.standard.paged_search(base, filter, ...)` runs the same search page by page.
+    calls['ldap3.Connection.extend.standard.paged_search'] = (c) => check(c, 0, 'search_base', 1, 'search_filter');
     // The entry a bind or update names: a DN built from data can point at another entry
     // (`uid=x,ou=admins`) unless its values went through escape_dn_chars / escape_rdn.
     const dn = (c: CallInfo, at: number, kw: string, what: string): void => {

@@ -28,6 +28,9 @@ const PATH_ARGS: Record<string, Array<[number, string]>> = {
   'shutil.copyfile': [[0, 'src'], [1, 'dst']],
   'shutil.copytree': [[0, 'src'], [1, 'dst']],
   'shutil.move': [[0, 'src'], [1, 'dst']],
+  'shutil.copymode': [[0, 'src'], [1, 'dst']],
+  'shutil.copystat': [[0, 'src'], [1, 'dst']],
+  'shutil.chown': [[0, 'path']],
   'flask.send_file': [[0, 'path_or_file'], [0, 'filename_or_fp']],
   'flask.send_from_directory': [[0, 'directory']],
   'django.http.FileResponse': [],
@@ -103,6 +106,18 @@ export default defineRule({
         if (value.type === 'identifier' && besidePathCheck(c.node, value.text)) return;
         context.reportTaint({ node: c.node, value, kind: 'path', message: 'file-system check on a path built from {source}: it tells the caller whether any file exists', severity: 'medium' });
       };
+    /** `BASE / name` with a pathlib BASE (the model types calls, not operators), or a name bound to one. */
+    const pathlibValue = (node: PyNode, depth = 0): boolean => {
+      if (depth > 3) return false;
+      if (node.type === 'binary_operator' && node.child('operator')?.text === '/') {
+        const left = node.child('left')!;
+        return context.model.values(left).some((v) => v.startsWith('pathlib.')) || pathlibValue(left, depth + 1);
+      }
+      if (node.type === 'parenthesized_expression') return !!node.namedChildren[0] && pathlibValue(node.namedChildren[0], depth + 1);
+      if (node.type !== 'identifier') return false;
+      const bindings = context.model.reaching(node);
+      return bindings.length > 0 && bindings.every((b) => b.kind === 'assign' && !b.path.length && !b.element && pathlibValue(b.value, depth + 1));
+    };
     const besidePathCheck = (probe: PyNode, name: string): boolean => {
       let child: PyNode = probe;
       for (let p = probe.parent; p?.type === 'boolean_operator' || p?.type === 'not_operator' || p?.type === 'parenthesized_expression'; child = p, p = p.parent) {
@@ -123,7 +138,7 @@ export default defineRule({
           return;
         }
         if (!c.method || !PATH_METHODS.has(c.method) || !c.receiver) return;
-        if (!c.qnames.some((q) => q.startsWith('pathlib.Path.'))) return;
+        if (!c.qnames.some((q) => q.startsWith('pathlib.Path.')) && !pathlibValue(c.receiver)) return;
         context.reportTaint({ node: c.node, value: c.receiver, kind: 'path', message: 'file path built from {source}' });
       },
     };

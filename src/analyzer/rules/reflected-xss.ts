@@ -35,7 +35,7 @@ const MARKS_SAFE: Record<string, string> = {
   'django.utils.html.format_html': 'format_html()',
 };
 /** Return values that are not HTML built from strings. */
-const NON_HTML_RETURNS = /^(flask\.(jsonify|render_template|redirect|send_file|send_from_directory|abort|url_for|Response|make_response)|json\.dumps|django\.|fastapi\.)/;
+const NON_HTML_RETURNS = /^(flask\.(jsonify|render_template|redirect|send_file|send_from_directory|abort|url_for|Response|make_response)|json\.dumps|django\.|fastapi\.|pymongo\.)/;
 
 function declaredNonHtml(model: ModuleModel, call: CallInfo): boolean {
   for (const k of ['mimetype', 'content_type', 'media_type']) {

@@ -1,7 +1,7 @@
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 
-const PATTERN_CALLS = ['re.compile', 're.search', 're.match', 're.fullmatch', 're.findall', 're.finditer', 're.sub', 're.subn', 're.split', 'regex.compile', 'regex.search', 'regex.match'];
+const PATTERN_CALLS = ['re.compile', 're.search', 're.match', 're.prefixmatch', 're.fullmatch', 're.findall', 're.finditer', 're.sub', 're.subn', 're.split', 'regex.compile', 'regex.search', 'regex.match', 'regex.fullmatch', 'regex.findall', 'regex.finditer', 'regex.sub', 'regex.split'];
 
 export default defineRule({
   meta: {

@@ -14,6 +14,9 @@ const SINKS = [
   'sqlalchemy.text',
   'sqlalchemy.sql.text',
   'sqlalchemy.sql.expression.text',
+  'sqlalchemy.sql.expression.TextClause',
+  'sqlalchemy.sql.elements.TextClause',
+  'flask_sqlalchemy.SQLAlchemy.text',
   'pandas.read_sql',
   'pandas.read_sql_query',
   '*.objects.raw',
@@ -27,6 +30,14 @@ const SINKS = [
   'asyncpg.Connection.fetchrow',
   'asyncpg.Connection.fetchval',
   'asyncpg.Connection.cursor',
+  'asyncpg.Connection.prepare',
+  'asyncpg.Connection.copy_from_query',
+  'asyncpg.Pool.execute',
+  'asyncpg.Pool.executemany',
+  'asyncpg.Pool.fetch',
+  'asyncpg.Pool.fetchrow',
+  'asyncpg.Pool.fetchval',
+  'asyncpg.Pool.copy_from_query',
 ];
 /** SINKS compiled for a quick test per name: `*.a.b` matches `a.b` itself or any name ending in `.a.b`. */
 const SINK_NAMES = new Set(SINKS.map((p) => (p.startsWith('*.') ? p.slice(2) : p)));
@@ -76,7 +87,8 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const checkQuery = (call: CallInfo): void => {
-      const query = call.arg(0, call.keywords.has('sql') ? 'sql' : call.keywords.has('operation') ? 'operation' : 'query');
+      const kw = ['sql', 'operation', 'text', 'statement'].find((k) => call.keywords.has(k)) ?? 'query';
+      const query = call.arg(0, kw);
       if (!query || model.isConstant(query)) return;
       context.reportTaint({ node: call.node, value: query, kind: 'sql', message: 'SQL query built from {source}' });
     };

@@ -8,6 +8,10 @@ const SINKS: Record<string, [number, string]> = {
   'lxml.etree.ETXPath': [0, 'path'],
   'lxml.etree.XPathEvaluator()': [0, '_path'],
   'elementpath.select': [1, 'path'],
+  // libxml2's bindings: `doc.xpathEval(expr)`, `ctxt.xpathEval(expr)`.
+  'libxml2.xmlDoc.xpathEval': [0, 'expr'],
+  'libxml2.xpathContext.xpathEval': [0, 'expr'],
+  'libxml2.xpathContext.xpathEvalExpression': [0, 'expr'],
 };
 const ET_FIND = ['find', 'findall', 'findtext', 'iterfind'];
 for (const t of ['xml.etree.ElementTree.Element', 'xml.etree.ElementTree.ElementTree', 'lxml.etree._Element', 'lxml.etree._ElementTree'])
