@@ -419,16 +419,50 @@ export class TaintEngine {
     return value.namedChildren.every((p) => p.type === 'comment' || (p.type === 'pair' && this.model.isConstant(p.child('value'))));
   }
 
-  /** `s.replace('\n', '')` neutralises line breaks for logs and headers; `replace('<', ...)` for HTML. */
+  /**
+   * `s.replace('\n', '')` neutralises line breaks for logs and headers. For HTML a chain of
+   * replaces must take out `<` and a quote (`.replace('<', '&lt;').replace('"', '&quot;')`):
+   * with the quotes left a value printed inside an attribute still breaks out of it.
+   */
   private cleansByReplace(info: NonNullable<ReturnType<ModuleModel['call']>>, kind: SinkKind): boolean {
     if (info.method !== 'replace' && info.method !== 'sub') return false;
-    const pattern = info.method === 'replace' ? this.model.constString(info.positional[0]) : info.qname === 're.sub' ? this.model.constString(info.positional[0]) : undefined;
+    const pattern = this.replacedText(info);
     if (pattern === undefined) return false;
     if (kind === 'log') return /\n|\\n|\r|\\r|\\s/.test(pattern);
     // Removing LF ends header splitting (servers need it to start a new line); CR alone does not.
     if (kind === 'header') return /\n|\\n|\\s/.test(pattern);
-    if (kind === 'xss') return pattern.includes('<') || pattern.includes('&');
+    if (kind === 'xss') {
+      const all = this.replaceChain(info);
+      return all.includes('<') && (all.includes('"') || all.includes("'"));
+    }
     return false;
+  }
+
+  /** The text a `str.replace` / `re.sub` call takes out (its pattern), when constant. */
+  private replacedText(info: NonNullable<ReturnType<ModuleModel['call']>>): string | undefined {
+    if (info.method === 'replace') return this.model.constString(info.positional[0]);
+    if (info.qname === 're.sub' || info.qname === 're.Pattern.sub') return this.model.constString(info.positional[0]);
+    return undefined;
+  }
+
+  /** Everything a chain of replaces takes out: this call and the replaces its receiver went through (also via variables). */
+  private replaceChain(info: NonNullable<ReturnType<ModuleModel['call']>>): string {
+    let out = '';
+    let cur: ReturnType<ModuleModel['call']> = info;
+    for (let i = 0; cur && i < 12; i++) {
+      const text = this.replacedText(cur);
+      if (text === undefined) break;
+      out += text;
+      let next: PyNode | undefined = cur.method === 'replace' ? cur.receiver : cur.positional[2];
+      while (next?.type === 'parenthesized_expression') next = next.namedChildren[0];
+      if (next?.type === 'identifier') {
+        const bindings = this.model.reaching(next);
+        next = bindings.length === 1 && bindings[0]!.kind === 'assign' && !bindings[0]!.path.length ? bindings[0]!.value : undefined;
+      }
+      cur = next?.type === 'call' ? this.model.call(next) : undefined;
+      if (cur && cur.method !== 'replace' && cur.method !== 'sub') break;
+    }
+    return out;
   }
 
   /** Taint of a call to a function of this module: its returns, with parameters mapped to arguments. */

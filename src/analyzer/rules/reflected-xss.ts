@@ -38,10 +38,17 @@ const MARKS_SAFE: Record<string, string> = {
 const NON_HTML_RETURNS = /^(flask\.(jsonify|render_template|redirect|send_file|send_from_directory|abort|url_for|Response|make_response)|json\.dumps|django\.|fastapi\.|pymongo\.)/;
 
 function declaredNonHtml(model: ModuleModel, call: CallInfo): boolean {
-  for (const k of ['mimetype', 'content_type', 'media_type']) {
-    const v = model.constString(call.keywords.get(k));
-    if (v !== undefined && !/html|xml/i.test(v)) return true;
-  }
+  const nonHtml = (node: PyNode | undefined): boolean => {
+    const v = model.constString(node);
+    return v !== undefined && !/html|xml/i.test(v);
+  };
+  for (const k of ['mimetype', 'content_type', 'media_type']) if (nonHtml(call.keywords.get(k))) return true;
+  // `make_response(body, 200, {'Content-Type': 'application/json'})`, `Response(body, 200, headers, 'text/plain')`.
+  const headers = [call.keywords.get('headers'), ...(call.qnames.includes('flask.make_response') ? call.positional.slice(1) : call.qnames.includes('flask.Response') ? [call.positional[2]] : [])];
+  for (const h of headers)
+    if (h?.type === 'dictionary')
+      for (const pair of h.namedChildren) if (pair.type === 'pair' && /^content-type$/i.test(model.constString(pair.child('key')) ?? '') && nonHtml(pair.child('value'))) return true;
+  if (call.qnames.includes('flask.Response') && (nonHtml(call.positional[3]) || nonHtml(call.positional[4]))) return true;
   return false;
 }
 
