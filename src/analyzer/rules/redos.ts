@@ -1,11 +1,13 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { hasNestedQuantifier, hasOverlappingRepeats, parseRegex } from './regex-analysis.js';
+import { hasNestedQuantifier, hasOverlappingRepeats, hasRepeatBeforeEnd, parseRegex } from './regex-analysis.js';
 
 const COMPILE = ['re.compile', 'regex.compile'];
 const MATCHERS = ['re.search', 're.match', 're.fullmatch', 're.findall', 're.finditer', 're.sub', 're.subn', 're.split'];
 const PATTERN_METHODS = new Set(['search', 'match', 'fullmatch', 'findall', 'finditer', 'sub', 'subn', 'split']);
+/** Calls that try the pattern at every position of the text, not only at its start. */
+const SEARCHING = new Set(['search', 'findall', 'finditer', 'sub', 'subn', 'split']);
 
 export default defineRule({
   meta: {
@@ -21,29 +23,34 @@ export default defineRule({
   check(context) {
     const { model } = context;
     /** The matched text for a call using the pattern, if this call matches directly. */
-    const judge = (c: CallInfo, pattern: string, subject: PyNode | undefined): void => {
+    const judge = (c: CallInfo, pattern: string, subject: PyNode | undefined, method: string): void => {
       const atoms = parseRegex(pattern);
       if (!atoms) return;
-      if (hasNestedQuantifier(atoms)) {
+      // fullmatch must reach the end of the text: everything after the pattern can fail.
+      if (hasNestedQuantifier(atoms, method === 'fullmatch')) {
         context.report({ node: c.node, message: `regular expression ${JSON.stringify(pattern)} can backtrack exponentially`, confidence: 'high' });
         return;
       }
       // Quadratic patterns only matter on text an attacker controls.
-      if (subject && hasOverlappingRepeats(atoms))
+      if (subject && (hasOverlappingRepeats(atoms) || (SEARCHING.has(method) && hasRepeatBeforeEnd(atoms))))
         context.reportTaint({ node: c.node, value: subject, kind: 'regex-input', message: `regular expression ${JSON.stringify(pattern)} backtracks polynomially on text from {source}`, severity: 'low' });
     };
     const calls: Record<string, (c: CallInfo) => void> = {};
     for (const q of MATCHERS)
       calls[q] = (c) => {
         const pattern = model.constString(c.arg(0, 'pattern'));
-        if (pattern !== undefined) judge(c, pattern, q === 're.sub' || q === 're.subn' ? c.arg(2, 'string') : c.arg(1, 'string'));
+        if (pattern !== undefined) judge(c, pattern, q === 're.sub' || q === 're.subn' ? c.arg(2, 'string') : c.arg(1, 'string'), q.slice(3));
       };
+    // A compiled pattern's use is elsewhere: held to the end when the module fullmatches anything.
+    let fullmatches: boolean | undefined;
     for (const q of COMPILE)
       calls[q] = (c) => {
         const pattern = model.constString(c.arg(0, 'pattern'));
         if (pattern === undefined) return;
         const atoms = parseRegex(pattern);
-        if (atoms && hasNestedQuantifier(atoms)) context.report({ node: c.node, message: `regular expression ${JSON.stringify(pattern)} can backtrack exponentially`, confidence: 'high' });
+        if (!atoms) return;
+        if (hasNestedQuantifier(atoms) || (hasNestedQuantifier(atoms, true) && (fullmatches ??= c.node.source.text.includes('fullmatch('))))
+          context.report({ node: c.node, message: `regular expression ${JSON.stringify(pattern)} can backtrack exponentially`, confidence: 'high' });
       };
     return {
       calls,
@@ -56,7 +63,7 @@ export default defineRule({
         const info = compileCall ? model.call(compileCall) : undefined;
         const pattern = info && COMPILE.includes(info.qname ?? '') ? model.constString(info.arg(0, 'pattern')) : undefined;
         const atoms = pattern !== undefined ? parseRegex(pattern) : undefined;
-        if (atoms && !hasNestedQuantifier(atoms) && hasOverlappingRepeats(atoms))
+        if (atoms && !hasNestedQuantifier(atoms, true) && (hasOverlappingRepeats(atoms) || (SEARCHING.has(c.method) && hasRepeatBeforeEnd(atoms))))
           context.reportTaint({ node: c.node, value: c.arg(0, 'string'), kind: 'regex-input', message: `regular expression ${JSON.stringify(pattern)} backtracks polynomially on text from {source}`, severity: 'low' });
       },
     };
