@@ -292,7 +292,7 @@ export class Guards {
       if (kind === 'xss' && /^\(?\s*(dict|list)\b/.test(types) && !/\bstr\b/.test(types)) return 'safe-if-true';
     }
     if (/^re\.(fullmatch|match|prefixmatch|search)$/.test(q) || (/^re\.Pattern\.(fullmatch|match|prefixmatch|search)$/.test(q) && info.receiver)) {
-      const subject = q.startsWith('re.Pattern') ? info.positional[0] : info.arg(1, 'string');
+      const subject = q.startsWith('re.Pattern') ? info.arg(0, 'string') : info.arg(1, 'string');
       if (!subject || !this.mentions(subject, name)) return undefined;
       const patternArg = info.arg(0, 'pattern');
       const pattern = q.startsWith('re.Pattern')

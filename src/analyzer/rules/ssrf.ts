@@ -1,5 +1,6 @@
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
+import { constructionCalls } from './helpers.js';
 
 const VERBS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options'];
 const CLIENTS: Record<string, [number, string]> = {
@@ -30,6 +31,17 @@ const CLIENTS: Record<string, [number, string]> = {
   'urllib.request.FancyURLopener().retrieve': [0, 'url'],
   'tornado.httpclient.AsyncHTTPClient().fetch': [0, 'request'],
   'tornado.httpclient.HTTPClient().fetch': [0, 'request'],
+  // Azure SDK clients connect to the account or vault URL they are given.
+  'azure.keyvault.secrets.SecretClient': [0, 'vault_url'],
+  'azure.keyvault.keys.KeyClient': [0, 'vault_url'],
+  'azure.keyvault.certificates.CertificateClient': [0, 'vault_url'],
+  'azure.storage.blob.BlobServiceClient': [0, 'account_url'],
+  'azure.storage.blob.BlobClient.from_blob_url': [0, 'blob_url'],
+  'azure.storage.blob.ContainerClient.from_container_url': [0, 'container_url'],
+  'azure.storage.blob.download_blob_from_url': [0, 'blob_url'],
+  'azure.storage.fileshare.ShareFileClient.from_file_url': [0, 'file_url'],
+  'azure.storage.fileshare.ShareServiceClient': [0, 'account_url'],
+  'azure.storage.queue.QueueClient.from_queue_url': [0, 'queue_url'],
 };
 /** Raw connections: `(host, port)` first. Reported for request data only (a command-line host is the user's own choice). */
 const SOCKET_CONNECTS: Record<string, [number, string]> = {
@@ -59,8 +71,12 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const calls: Record<string, (c: CallInfo) => void> = {};
+    /** `conn = HTTPConnection(host)` followed by `conn.request(...)`: the request is where it goes out, reported there. */
+    const requestedLater = (c: CallInfo): boolean =>
+      model.calls.some((u) => (u.method === 'request' || u.method === 'putrequest') && u.receiver?.type === 'identifier' && model.reaching(u.receiver).some((b) => b.kind === 'assign' && b.value === c.node));
     for (const [q, [i, kw]] of Object.entries(CLIENTS))
       calls[q] = (c) => {
+        if (q.startsWith('http.client.') && requestedLater(c)) return;
         const url = c.arg(i, kw);
         if (!url || model.isConstant(url)) return;
         // A fixed host in front of the data only lets it pick the path: partial SSRF.
@@ -73,6 +89,16 @@ export default defineRule({
           severity: partial ? 'medium' : 'high',
         });
       };
+    // http.client: the host is chosen when the connection is made, the path at request().
+    calls['http.client.HTTPConnection.request'] = calls['http.client.HTTPConnection.putrequest'] = (c) => {
+      for (const made of constructionCalls(model, c.receiver)) {
+        const host = made.arg(0, 'host');
+        if (host && !model.isConstant(host) && context.reportTaint({ node: c.node, value: host, kind: 'ssrf', message: 'request to a host from {source}' })) return;
+      }
+      const url = c.arg(1, 'url');
+      if (!url || model.isConstant(url)) return;
+      context.reportTaint({ node: c.node, value: url, kind: 'ssrf', message: 'request path built from {source} (partial SSRF)', severity: 'medium' });
+    };
     for (const [q, [i, kw]] of Object.entries(SOCKET_CONNECTS))
       calls[q] = (c) => {
         const address = c.arg(i, kw);

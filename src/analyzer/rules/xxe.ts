@@ -63,7 +63,14 @@ export default defineRule({
         // With a parser argument the parser's own settings decide: an unsafe one is reported
         // where it is made; a hardened lxml parser is still lxml (Bandit B320's policy).
         if (parserArg) {
-          if (hardenedParser(parserArg)) reportPolicy(c);
+          if (hardenedParser(parserArg)) return reportPolicy(c);
+          // A parser made to resolve entities (or to build huge trees) parsing request data: the
+          // attack happens here (the parser itself is reported where it is made).
+          const made = constructionCalls(model, parserArg).filter((m) => m.qnames.includes('lxml.etree.XMLParser'));
+          const unsafe = made.find((m) => model.constValue(m.keywords.get('resolve_entities')) !== false || model.constValue(m.keywords.get('huge_tree')) === true);
+          const source = c.arg(i, kw);
+          if (unsafe && source && !model.isConstant(source))
+            context.reportTaint({ node: c.node, value: source, kind: 'xml', message: `XML from {source} parsed with the lxml parser made on line ${unsafe.node.line}, which resolves entities or expands huge trees` });
           return;
         }
         if (TAKES_PARSER_OPTIONS.has(q) && model.constValue(c.keywords.get('resolve_entities')) === false) return reportPolicy(c);
