@@ -311,6 +311,14 @@ export class Guards {
       if (prefixes.every((p) => typeof p === 'string' && /^https?:\/\/[^/]+\//i.test(p))) return 'safe-if-true';
       return undefined;
     }
+    // `urlparse(u).hostname.endswith('.example.com')`: a subdomain of a fixed domain (the dot
+    // keeps out evil-example.com). Without the dot, or on the whole URL, it proves nothing.
+    if ((kind === 'ssrf' || kind === 'redirect') && info.method === 'endswith' && info.receiver && this.mentions(info.receiver, name) && this.isHostOf(info.receiver)) {
+      const v = this.model.constValue(info.positional[0]);
+      const suffixes = Array.isArray(v) ? v : [v];
+      if (suffixes.length && suffixes.every((sfx) => typeof sfx === 'string' && /^\.[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(sfx))) return 'safe-if-true';
+      return undefined;
+    }
     if (kind === 'path' && info.method === 'startswith' && info.receiver && this.mentions(info.receiver, name)) {
       // `normpath(p).startswith('/')` or `startswith('')` pins nothing down.
       const prefix = this.model.constValue(info.positional[0]);
@@ -330,6 +338,21 @@ export class Guards {
     if (mentionsArg && !q.includes('.') && !NOT_VALIDATORS.has(q) && info.callee.type === 'identifier' && this.model.reaching(info.callee).length === 0 && !isBuiltin(q))
       return 'safe-if-true';
     return undefined;
+  }
+
+  /** The host part of a parsed URL: `urlparse(u).hostname`, `.netloc`, or a name bound to one. */
+  private isHostOf(node: PyNode, depth = 0): boolean {
+    if (depth > 3) return false;
+    if (node.type === 'attribute') return /^(hostname|netloc|host)$/.test(node.child('attribute')?.text ?? '');
+    if (node.type === 'call') {
+      const info = this.model.call(node);
+      return !!info?.receiver && /^(lower|strip|rstrip)$/.test(info.method ?? '') && this.isHostOf(info.receiver, depth + 1);
+    }
+    if (node.type === 'identifier') {
+      const bindings = this.model.reaching(node);
+      return bindings.length > 0 && bindings.every((b) => b.kind === 'assign' && !b.path.length && this.isHostOf(b.value, depth + 1));
+    }
+    return false;
   }
 
   /** `os.path.realpath(os.path.join(BASE, x))` or a name bound to such a value. */
@@ -527,6 +550,7 @@ function anchoredPattern(pattern: string, method: string, kind: SinkKind): boole
   if (!start) return false;
   // `^/[^/]...`: a local path that cannot start with `//`.
   if (kind === 'redirect' && start && /^\^?\/(\[\^[^\]]*\/|\(\?!\/)/.test(pattern)) return true;
+  if ((kind === 'redirect' || kind === 'ssrf') && pinnedHostPrefix(pattern)) return true;
   if (!end) return false;
   if (kind === 'redirect' || kind === 'ssrf') {
     const scheme = pattern.indexOf('://');
@@ -541,6 +565,16 @@ function anchoredPattern(pattern: string, method: string, kind: SinkKind): boole
     for (const cls of pattern.match(/\[[^\]]*\]/g) ?? []) if (/[\/:]|\\S|\\W/.test(cls)) return false;
   }
   return true;
+}
+
+/**
+ * The pattern spells out where the URL goes before anything variable: a scheme and host
+ * followed by `/` (`^https://example\.com/`), or, without a scheme, a host name followed by
+ * `/` (`(www|beta)\.example\.com/`: a relative path that stays on the site).
+ */
+function pinnedHostPrefix(pattern: string): boolean {
+  const host = String.raw`(\((\?:)?[a-z0-9-]+(\|[a-z0-9-]+)*\)\??|[a-z0-9-]+)(\\.[a-z0-9-]+)+`;
+  return new RegExp(String.raw`^(\^|\A)?(https?s?\??:\/\/|\(https?\|https?\):\/\/|https\?:\/\/)?` + host + String.raw`(:\d+)?\/`, 'i').test(pattern);
 }
 
 /** A `try` with handlers that all leave (so code after it only runs when the body completed). */

@@ -2,6 +2,7 @@ import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 import { inheritedNames } from '../taint.js';
+import { incompleteUrlChecks } from './helpers.js';
 
 const REDIRECTS: Record<string, [number, string]> = {
   'flask.redirect': [0, 'location'],
@@ -40,6 +41,9 @@ export default defineRule({
     const { model } = context;
     const check = (node: PyNode, url: PyNode | undefined): void => {
       if (!url || model.isConstant(url)) return;
+      // A host check that lets other hosts through is a bug of its own (CWE-20), whatever reaches it.
+      for (const weak of incompleteUrlChecks(model, (e, n) => context.taint.guards.mentions(e, n), node, url))
+        context.report({ node: weak.node, message: `incomplete URL check before a redirect: ${weak.why}`, cwes: [20, 601] });
       // A fixed local path or fixed host in front of the data keeps the destination.
       const template = model.templateText(url) ?? '';
       if (/^\/(?![\/\\])/.test(template) || /^https?:\/\/[^/{}]+\//i.test(template)) return;

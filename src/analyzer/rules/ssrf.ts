@@ -1,6 +1,6 @@
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
-import { constructionCalls } from './helpers.js';
+import { constructionCalls, incompleteUrlChecks } from './helpers.js';
 
 const VERBS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options'];
 const CLIENTS: Record<string, [number, string]> = {
@@ -79,6 +79,8 @@ export default defineRule({
         if (q.startsWith('http.client.') && requestedLater(c)) return;
         const url = c.arg(i, kw);
         if (!url || model.isConstant(url)) return;
+        for (const weak of incompleteUrlChecks(model, (e, n) => context.taint.guards.mentions(e, n), c.node, url))
+          context.report({ node: weak.node, message: `incomplete URL check before a request: ${weak.why}`, cwes: [20, 918] });
         // A fixed host in front of the data only lets it pick the path: partial SSRF.
         const partial = /^https?:\/\/[^/{}]+\//i.test(model.templateText(url) ?? '');
         context.reportTaint({
