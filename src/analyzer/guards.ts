@@ -261,6 +261,10 @@ export class Guards {
       const [subject, other] = subjectOf(left) ? [left, right] : subjectOf(right) ? [right, left] : [undefined, undefined];
       if (!subject || !other) return undefined;
       const v = this.model.constValue(other);
+      // `x == 'a'` pins x down; `x.method == 'POST'`, `len(x) == 3` or `splitext(x)[1] == '.txt'`
+      // only a property of it (URLs aside: their host is what redirect and request checks are about).
+      const commonPath = kind === 'path' && subject.type === 'call' && /commonpath|commonprefix/.test(this.model.qname(subject.child('function')) ?? '');
+      if (!derivedOk && !commonPath && (typeof v === 'string' || typeof v === 'number') && !this.isValueOf(subject, name)) return undefined;
       // `urlparse(u).netloc == ''` lets `///evil.com` and `/\evil.com` through: urlparse sees no
       // host there, browsers go to evil.com (unless the framework re-encodes the Location).
       if (v === '' && kind === 'redirect' && /\.(netloc|hostname)$/.test(subject.text)) return undefined;
@@ -338,6 +342,19 @@ export class Guards {
     if (mentionsArg && !q.includes('.') && !NOT_VALIDATORS.has(q) && info.callee.type === 'identifier' && this.model.reaching(info.callee).length === 0 && !isBuiltin(q))
       return 'safe-if-true';
     return undefined;
+  }
+
+  /** The expression is the value of `name` itself, maybe normalised (`x`, `x.lower()`, `str(x).strip()`). */
+  private isValueOf(expr: PyNode, name: string, depth = 0): boolean {
+    if (depth > 3) return false;
+    if (expr.type === 'identifier') return expr.text === name || this.mentions(expr, name);
+    if (expr.type === 'parenthesized_expression') return !!expr.namedChildren[0] && this.isValueOf(expr.namedChildren[0], name, depth + 1);
+    if (expr.type !== 'call') return false;
+    const info = this.model.call(expr);
+    if (!info) return false;
+    if (info.receiver && /^(lower|upper|strip|lstrip|rstrip|casefold|title)$/.test(info.method ?? '')) return this.isValueOf(info.receiver, name, depth + 1);
+    if (/^(str|int|float)$/.test(info.qname ?? '') && info.positional.length === 1) return this.isValueOf(info.positional[0]!, name, depth + 1);
+    return false;
   }
 
   /** The host part of a parsed URL: `urlparse(u).hostname`, `.netloc`, or a name bound to one. */
