@@ -121,8 +121,48 @@ export default defineRule({
       context.reportTaint({ node: value, value: body, kind: 'xss', message: 'route returns {source} as HTML' });
       void fnNode;
     };
+    let proxyResponses: boolean | undefined;
+    /** `{'statusCode': 200, 'body': html, 'headers': {'Content-Type': 'text/html'}}` (an API Gateway / Lambda proxy response). */
+    const htmlResponseDict = (dict: PyNode): PyNode | undefined => {
+      let body: PyNode | undefined;
+      let html = false;
+      for (const pair of dict.namedChildren) {
+        if (pair.type !== 'pair') continue;
+        const key = model.constString(pair.child('key'));
+        if (key === 'body') body = pair.child('value');
+        const headers = pair.child('value');
+        if (/^(multiValueH|h)eaders$/.test(key ?? '') && headers?.type === 'dictionary')
+          for (const h of headers.namedChildren)
+            if (h.type === 'pair' && /^content-type$/i.test(model.constString(h.child('key')) ?? '') && /html/i.test(model.constString(h.child('value')) ?? '')) html = true;
+      }
+      return html ? body : undefined;
+    };
     return {
       calls,
+      nodes: {
+        assignment(node) {
+          // Pyramid: `request.response.body = html` / `.text = html` is the page sent back.
+          const left = node.child('left');
+          const right = node.child('right');
+          if (left?.type !== 'attribute' || !right || !/^(body|text|unicode_body)$/.test(left.child('attribute')?.text ?? '')) return;
+          const owner = left.child('object');
+          if (owner?.type !== 'attribute' || owner.child('attribute')?.text !== 'response' || !model.importsModule('pyramid')) return;
+          if (!model.values(owner.child('object')!).includes('django.http.HttpRequest') || model.isConstant(right)) return;
+          context.reportTaint({ node, value: right, kind: 'xss', message: 'HTML response body built from {source}' });
+        },
+        return_statement(node) {
+          // Cheap test first: only a module that writes a Content-Type and a body can build such a dict.
+          if ((proxyResponses ??= /content-type/i.test(node.source.text) && /['"]body['"]/.test(node.source.text)) === false) return;
+          let value: PyNode | undefined = node.namedChildren[0];
+          if (value?.type === 'identifier') {
+            const bindings = model.reaching(value);
+            value = bindings.length === 1 && bindings[0]!.kind === 'assign' && !bindings[0]!.path.length ? bindings[0]!.value : undefined;
+          }
+          if (value?.type !== 'dictionary') return;
+          const body = htmlResponseDict(value);
+          if (body && !model.isConstant(body)) context.reportTaint({ node: body, value: body, kind: 'xss', message: 'HTML response body built from {source}' });
+        },
+      },
       call(c) {
         // Tornado: `self.write(text)` / `self.finish(text)` in a RequestHandler send text/html
         // unless the handler set another Content-Type (a dict is written as JSON).
