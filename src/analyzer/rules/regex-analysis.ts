@@ -236,7 +236,8 @@ export function hasNestedQuantifier(atoms: Atom[], tailCanFail = false): boolean
     if (!a.group) continue;
     // The engine only backtracks when what follows fails: a repetition with nothing after it
     // that can fail (`([\w.]+)*`, `((ab)+)*` searched for) returns its first match.
-    const after = tailCanFail || canFail(atoms.slice(k + 1));
+    const rest = atoms.slice(k + 1);
+    const after = (tailCanFail || canFail(rest)) && !acceptsAnything(rest);
     if (a.unbounded && after) {
       for (const alt of a.group) if (ambiguousBody(alt)) return true;
       if (ambiguousAlternatives(a.group, true)) return true;
@@ -246,6 +247,20 @@ export function hasNestedQuantifier(atoms: Atom[], tailCanFail = false): boolean
     for (const alt of a.group) if (hasNestedQuantifier(alt, inner)) return true;
   }
   return false;
+}
+
+/**
+ * The sequence matches whatever text is left (`[\s\S]*$`, `(.|\n)+`, `([\s\S]*|X)$`): what
+ * follows a repetition then never fails, so the engine never backtracks into it.
+ */
+function acceptsAnything(seq: Atom[]): boolean {
+  const all = (x: Atom): boolean => SAMPLE.every((ch) => x.chars.has(ch));
+  const i = seq.findIndex((x) => !x.optional || x.unbounded);
+  if (i < 0) return false;
+  const x = seq[i]!;
+  const eats = x.unbounded && (x.group ? x.group.some((alt) => alt.length === 1 && !alt[0]!.group && all(alt[0]!)) : all(x));
+  const grouped = !x.unbounded && !!x.group?.some((alt) => acceptsAnything(alt));
+  return (eats || grouped) && seq.slice(i + 1).every((y) => y.optional || y.anchor === 'end');
 }
 
 /** Some atom of the sequence must match something (or the end of the input): it can fail. */
