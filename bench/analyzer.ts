@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { analyzeSourceSync, prepareAnalyzer } from '../src/analyzer/index.js';
 import { listRq1Samples } from '../src/study/labels.js';
 import { REPO, STDLIB_EXCLUDES, median, option, stdlibPath } from './lib/bench-util.js';
+import { isSkippedToken } from '../src/analyzer/ast.js';
+import { nativeParser, nativeParserStatus } from '../src/analyzer/native-parser.js';
 
 interface Measured {
   seconds: number;
@@ -81,6 +83,8 @@ export async function main(flags: string[]): Promise<void> {
     const haveBandit = spawnSync('bandit', ['--version'], { encoding: 'utf8' }).status === 0;
     if (!existsSync(join(REPO, 'dist/cli/entry.js'))) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
     console.log(`stdlib: ${stdlib} (excluding ${STDLIB_EXCLUDES.join(', ')}), ${rounds} alternating rounds`);
+    const parser = nativeParser(isSkippedToken) ? 'native tree-sitter (native/parser.c)' : `WebAssembly tree-sitter (native parser unavailable: ${nativeParserStatus().why})`;
+    console.log(`parser: ${parser}`);
 
     const secagentArgs = ['bin/secagent.js', 'scan', stdlib, '--exclude', ...STDLIB_EXCLUDES, '--scanners', 'builtin',
       '--format', 'sarif', '--output', join(work, 'secagent.sarif'), '--exit-zero'];

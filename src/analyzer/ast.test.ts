@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from 'web-tree-sitter';
-import { copyTree, SKIPPED_TOKENS, type PyNode } from './ast.js';
-import { parsePython, rawCursor, useRawCursor } from './parser.js';
+import { copyDump, copyTree, isSkippedToken, SKIPPED_TOKENS, syntaxProblemsIn, type PyNode } from './ast.js';
+import { nativeParser, nativeParserStatus } from './native-parser.js';
+import { parsePython, rawCursor, syntaxProblems, useRawCursor } from './parser.js';
 
 const SOURCES = [
   'import os\n\ndef f(a, b=1, *c, **d):\n    """doc"""\n    return os.path.join(a, f"{b!r:>4}")  # comment\n',
   'class A(B, metaclass=M):\n    @property\n    def x(self) -> int:\n        with open(p) as fh, lock:\n            return [y async for y in z if y]\n',
   'def broken(:\n    x = (1,\nprint("é ünïcode ✓", 𝔘)\r\nif x:\n  pass\n',
+  'x = f(a, b\ny = [1, 2\nclass :\n  def g(self) pass\n',
+  '# 𝔘𝔫𝔦 "\\u00e9" \'\'\'\n@d\nasync def h(*, k: int = 1) -> None: return (yield from g())[::2]\n',
   's = ' + Array.from({ length: 400 }, (_, i) => `'p${i}'`).join(' + ') + '\n',
   '',
 ];
@@ -43,6 +46,27 @@ describe('copyTree', () => {
     }
   });
 
+  it('gives the same tree and syntax problems through the native parser as through WebAssembly', async () => {
+    const native = nativeParser(isSkippedToken);
+    // CI builds the native parser; a machine without a C compiler tests the WebAssembly one only.
+    if (!native) return void console.warn(`native parser not tested: ${nativeParserStatus().why}`);
+    for (const code of SOURCES) {
+      const tree = await parsePython(code);
+      try {
+        const wasm = copyTree(tree, code);
+        const dumped = copyDump(native.parse(code), code, native);
+        expect(describeCopy(dumped.nodes)).toEqual(describeCopy(wasm.nodes));
+        expect(dumped.hasError).toBe(tree.rootNode.hasError);
+        const problems = syntaxProblemsIn(dumped);
+        expect(syntaxProblemsIn(wasm)).toEqual(problems);
+        // Columns are UTF-16 units here, bytes in tree-sitter's: compare lines and messages.
+        expect(problems.map((p) => [p.line, p.message])).toEqual(syntaxProblems(tree).map((p) => [p.line, p.message]));
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+
   it('numbers nodes in pre-order with each subtree a contiguous id range', async () => {
     const nodes = await copy(SOURCES[1]!);
     const preOrder = (n: PyNode): PyNode[] => [n, ...n.children.flatMap(preOrder)];
@@ -70,7 +94,7 @@ describe('copyTree', () => {
         const { nodes } = copyTree(tree, code);
         const theirs: Node[] = [];
         const visit = (n: Node): void => {
-          if (!n.isNamed && SKIPPED_TOKENS.has(n.type)) return;
+          if (!n.isNamed && SKIPPED_TOKENS.has(n.type) && !n.isMissing) return;
           theirs.push(n);
           for (const c of n.children) if (c) visit(c);
         };

@@ -1,5 +1,6 @@
 import type { TreeCursor } from 'web-tree-sitter';
-import { rawCursor, type RawCursorBinding, type Tree } from './parser.js';
+import { END, FIELD, FLAGS, LAST, MISSING_FLAG, NAMED_FLAG, PARENT, RECORD, START, SYMBOL, type NativeParser } from './native-parser.js';
+import { rawCursor, type RawCursorBinding, type SyntaxProblem, type Tree } from './parser.js';
 
 /**
  * A plain-JavaScript copy of tree-sitter's syntax tree. Walking tree-sitter's own nodes
@@ -147,6 +148,18 @@ interface LanguageTables {
  */
 export const SKIPPED_TOKENS: ReadonlySet<string> = new Set(['(', ')', '[', ']', '{', '}', ',', '.', ';', ':', '=']);
 
+/** Whether a copy leaves this token out (a missing one, from error recovery, is kept). */
+export function isSkippedToken(type: string, named: boolean): boolean {
+  return !named && SKIPPED_TOKENS.has(type);
+}
+
+/** A copied tree: its root, every node by id, and whether tree-sitter found syntax errors. */
+export interface CopiedTree {
+  root: PyNode;
+  nodes: PyNode[];
+  hasError: boolean;
+}
+
 const languageTables = new WeakMap<object, LanguageTables>();
 
 function tablesFor(language: Tree['language']): LanguageTables {
@@ -163,7 +176,7 @@ function tablesFor(language: Tree['language']): LanguageTables {
     }
     const fields: Array<string | null> = [];
     for (let id = 0; id <= language.fieldCount; id++) fields[id] = language.fieldNameForId(id);
-    const skipped = types.map((name, id) => !named[id] && SKIPPED_TOKENS.has(name));
+    const skipped = types.map((name, id) => isSkippedToken(name, named[id]!));
     t = { types, named, fields, skipped };
     languageTables.set(language, t);
   }
@@ -176,8 +189,9 @@ function tablesFor(language: Tree['language']): LanguageTables {
  * Reads as little as possible across the WebAssembly boundary: numeric type and field ids
  * (names come from per-language tables) and offsets (rows and columns are computed on demand).
  */
-export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNode[] } {
+export function copyTree(tree: Tree, text: string): CopiedTree {
   const nodes: PyNode[] = [];
+  const hasError = tree.rootNode.hasError;
   const source: SourceText = { text, lineStarts: lineStartsOf(text), nodes };
   const tables = tablesFor(tree.language);
   const cursor = tree.walk();
@@ -185,7 +199,7 @@ export function copyTree(tree: Tree, text: string): { root: PyNode; nodes: PyNod
     const binding = rawCursor();
     const walker = binding ? rawWalker(binding, tree, cursor) : publicWalker(cursor);
     try {
-      return copyWith(walker, source, nodes, tables);
+      return { ...copyWith(walker, source, nodes, tables, hasError), hasError };
     } finally {
       walker.finish();
     }
@@ -251,7 +265,7 @@ function rawWalker(b: RawCursorBinding, tree: Tree, cursor: TreeCursor): Walker 
   };
 }
 
-function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables): { root: PyNode; nodes: PyNode[] } {
+function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables, keepMissing: boolean): { root: PyNode; nodes: PyNode[] } {
   const { types, named, fields, skipped } = tables;
   const make = (typeId: number): PyNode => {
     const start = w.startIndex();
@@ -282,8 +296,8 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
   if (w.gotoFirstChild()) {
     for (;;) {
       const typeId = w.typeId();
-      // Punctuation is always a leaf (syntax diagnostics read tree-sitter's own tree).
-      if (!skipped[typeId]) {
+      // Punctuation is always a leaf; a missing one is kept for the syntax diagnostics.
+      if (!skipped[typeId] || (keepMissing && w.startIndex() === w.endIndex() && w.isMissing())) {
         const fieldId = w.fieldId();
         const node = make(typeId);
         node.field = fieldId ? (fields[fieldId] ?? null) : null;
@@ -310,4 +324,70 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
   }
   while (stack.length) close(stack.pop()!);
   return { root, nodes };
+}
+
+/**
+ * Builds PyNodes from the native parser's records (native-parser.ts): the same tree as
+ * `copyTree` gives for tree-sitter's WebAssembly tree of the same text.
+ */
+export function copyDump(dump: Int32Array, text: string, parser: NativeParser): CopiedTree {
+  const nodes: PyNode[] = [];
+  const source: SourceText = { text, lineStarts: lineStartsOf(text), nodes };
+  const { types, fields } = parser;
+  const count = dump.length / RECORD;
+  let hasError = false;
+  // As in copyWith: children of the open nodes end to end, cut into exactly sized arrays.
+  const pending: PyNode[] = [];
+  const runStart: number[] = [];
+  const open: PyNode[] = [];
+  const close = (): void => {
+    const node = open.pop()!;
+    const start = runStart.pop()!;
+    if (pending.length > start) {
+      node.children = pending.slice(start);
+      pending.length = start;
+    }
+  };
+  for (let id = 0, at = 0; id < count; id++, at += RECORD) {
+    const symbol = dump[at + SYMBOL]!;
+    const flags = dump[at + FLAGS]!;
+    const type = symbol < 0 ? 'ERROR' : types[symbol] || 'ERROR';
+    const missing = (flags & MISSING_FLAG) !== 0;
+    if (missing || symbol < 0) hasError = true;
+    const node = new PyNode(source, id, type, symbol < 0 || (flags & NAMED_FLAG) !== 0, missing, dump[at + START]!, dump[at + END]!);
+    const field = dump[at + FIELD]!;
+    node.field = field ? (fields[field] ?? null) : null;
+    node.lastId = dump[at + LAST]!;
+    const parent = dump[at + PARENT]!;
+    while (open.length && open[open.length - 1]!.id !== parent) close();
+    if (open.length) {
+      node.parent = open[open.length - 1]!;
+      pending.push(node);
+    }
+    nodes.push(node);
+    if (node.lastId > id) {
+      open.push(node);
+      runStart.push(pending.length);
+    }
+  }
+  while (open.length) close();
+  if (!nodes.length) throw new Error('the native parser returned an empty tree');
+  return { root: nodes[0]!, nodes, hasError };
+}
+
+/** ERROR and MISSING nodes of a copied tree, in source order, as 1-based positions. */
+export function syntaxProblemsIn(tree: CopiedTree, limit = 20): SyntaxProblem[] {
+  const problems: SyntaxProblem[] = [];
+  if (!tree.hasError) return problems;
+  const { nodes } = tree;
+  for (let i = 0; i < nodes.length && problems.length < limit; i++) {
+    const node = nodes[i]!;
+    if (node.isMissing) problems.push({ line: node.startRow + 1, column: node.startColumn + 1, message: `missing ${node.type}` });
+    else if (node.type === 'ERROR') {
+      const text = node.text.split('\n')[0]!.slice(0, 40);
+      problems.push({ line: node.startRow + 1, column: node.startColumn + 1, message: `syntax error near ${JSON.stringify(text)}` });
+    } else continue;
+    i = node.lastId; // nothing inside a reported node is reported again
+  }
+  return problems;
 }

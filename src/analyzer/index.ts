@@ -3,10 +3,11 @@ import { Parser, type Language, type Tree } from 'web-tree-sitter';
 import { type Finding, UserError } from '../core/types.js';
 import { cweMatches } from '../cwe/index.js';
 import type { Diagnostic } from '../scanners/types.js';
-import { copyTree } from './ast.js';
+import { copyDump, copyTree, isSkippedToken, syntaxProblemsIn, type CopiedTree } from './ast.js';
 import { runRules } from './engine.js';
 import { ModuleModel } from './model.js';
-import { loadPython, syntaxProblems } from './parser.js';
+import { nativeParser, type NativeParser } from './native-parser.js';
+import { loadPython } from './parser.js';
 import type { Rule } from './rule.js';
 import { allRules } from './rules/index.js';
 import { isSuppressed, readSuppressions } from './suppress.js';
@@ -33,10 +34,30 @@ export interface AnalysisResult {
 }
 
 let language: Language | undefined;
+let native: NativeParser | undefined;
+let prepared = false;
 
-/** Loads the grammar; after it resolves, `analyzeSourceSync` may be used. */
+/**
+ * Loads a parser: the native one when it was built (see native-parser.ts), else the
+ * WebAssembly grammar. After it resolves, `analyzeSourceSync` may be used.
+ */
 export async function prepareAnalyzer(): Promise<void> {
-  language ??= await loadPython();
+  if (prepared) return;
+  native = nativeParser(isSkippedToken);
+  if (!native) language ??= await loadPython();
+  prepared = true;
+}
+
+/** The syntax tree of `code`, copied into PyNodes; undefined when tree-sitter gave none. */
+function parseAndCopy(code: string): CopiedTree | undefined {
+  if (native) return copyDump(native.parse(code), code, native);
+  const tree = parse(language!, code);
+  if (!tree) return undefined;
+  try {
+    return copyTree(tree, code);
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Findings for one piece of Python source (never executed). */
@@ -80,19 +101,13 @@ function dropParser(): void {
 
 /** Synchronous analysis; call `await prepareAnalyzer()` once before. */
 export function analyzeSourceSync(code: string, options: AnalyzeOptions = {}): AnalysisResult {
-  if (!language) throw new Error('analyzeSourceSync called before prepareAnalyzer() resolved');
+  if (!prepared) throw new Error('analyzeSourceSync called before prepareAnalyzer() resolved');
   const file = options.file ?? '<input>';
   const rules = selectRules(options.rules);
-  const tree = parse(language, code);
-  if (!tree) return { findings: [], diagnostics: [{ scanner: 'builtin', file, message: 'tree-sitter could not parse the file' }], suppressed: 0 };
+  const copied = parseAndCopy(code);
+  if (!copied) return { findings: [], diagnostics: [{ scanner: 'builtin', file, message: 'tree-sitter could not parse the file' }], suppressed: 0 };
   const diagnostics: Diagnostic[] = [];
-  let copied;
-  try {
-    for (const p of syntaxProblems(tree, 5)) diagnostics.push({ scanner: 'builtin', file, line: p.line, message: `${p.message} (line ${p.line}, column ${p.column}); analysed what parsed` });
-    copied = copyTree(tree, code);
-  } finally {
-    tree.delete();
-  }
+  for (const p of syntaxProblemsIn(copied, 5)) diagnostics.push({ scanner: 'builtin', file, line: p.line, message: `${p.message} (line ${p.line}, column ${p.column}); analysed what parsed` });
   const model = new ModuleModel(copied.root, copied.nodes);
   const taint = new TaintEngine(model);
   const { findings, failures } = runRules(rules, model, taint, file);
