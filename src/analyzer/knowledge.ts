@@ -62,6 +62,10 @@ export const ALIASES: ReadonlyArray<readonly [string, string]> = [
   ['Crypto', 'Crypto'],
   ['Cryptodome', 'Crypto'],
   ['ruamel.yaml', 'ruamel.yaml'],
+  // Quart mirrors Flask's API (awaiting what Flask returns directly).
+  ...['request', 'Quart', 'redirect', 'make_response', 'render_template', 'render_template_string', 'Response', 'jsonify', 'send_file', 'send_from_directory', 'abort', 'url_for', 'Blueprint'].map(
+    (n) => [`quart.${n}`, n === 'Quart' ? 'flask.Flask' : `flask.${n}`] as const,
+  ),
   // Flask-PyMongo's `mongo.db` is the pymongo database; Django's request logger a plain Logger.
   ['flask_pymongo.PyMongo.db', 'pymongo.database.Database'],
   ['django.utils.log.request_logger', 'logging.Logger'],
