@@ -160,4 +160,35 @@ describe('TaintEngine', () => {
     expect(await sinkTaint('def f():\n    sink(secure_filename(input()))\n', 'sql')).toBeDefined();
     expect(await sinkTaint('def secure_filename(n):\n    return n\ndef f():\n    sink(secure_filename(input()))\n', 'path')).toBeDefined();
   });
+
+  it("takes a '..' check for a path guard only together with an absolute-path check, or before fixed text", async () => {
+    const dotdot = 'import os\ndef f():\n    n = input()\n    if ".." in n:\n        return\n    sink(os.path.join("/srv", n))\n';
+    expect(await sinkTaint(dotdot, 'path')).toBeDefined();
+    expect(await sinkTaint(dotdot.replace('if ".." in n:', 'if ".." in n or os.path.isabs(n):'), 'path')).toBeUndefined();
+    const prefixed = 'import os\ndef f():\n    p = os.path.join("/srv", "f-" + input())\n    if ".." in p:\n        return\n    sink(p)\n';
+    expect(await sinkTaint(prefixed, 'path')).toBeUndefined();
+  });
+
+  it('takes a chain of replace() calls for an HTML escape only when it removes < and a quote', async () => {
+    const half = 'def f():\n    sink(input().replace("<", "&lt;").replace(">", "&gt;"))\n';
+    expect(await sinkTaint(half, 'xss')).toBeDefined();
+    const full = 'def f():\n    s = input().replace("<", "&lt;")\n    sink(s.replace(\'"\', "&quot;"))\n';
+    expect(await sinkTaint(full, 'xss')).toBeUndefined();
+  });
+
+  it('reads a WSGI environ as request data, and typed route parameters as carrying no text', async () => {
+    const wsgi = await sinkTaint('def app(environ, start_response):\n    sink(environ["QUERY_STRING"])\n', 'sql');
+    expect(wsgi?.origin).toBe('remote');
+    expect(await sinkTaint(flask + '@app.route("/u/<int:uid>")\ndef u(uid):\n    sink(uid)\n', 'sql')).toBeUndefined();
+    expect((await sinkTaint(flask + '@app.route("/u/<name>")\ndef u(name):\n    sink(name)\n', 'sql'))?.origin).toBe('remote');
+    const api = 'from fastapi import FastAPI\napi = FastAPI()\n@api.get("/i")\ndef i(n: int, s: str):\n    sink(n)\n';
+    expect(await sinkTaint(api, 'sql')).toBeUndefined();
+    expect((await sinkTaint(api.replace('sink(n)', 'sink(s)'), 'sql'))?.origin).toBe('remote');
+  });
+
+  it('does not take a check of an attribute (request.method) for a check of the value', async () => {
+    const code = 'def v(request):\n    if request.method == "POST":\n        sink(request.POST["q"])\n';
+    expect(await sinkTaint(code, 'sql')).toBeDefined();
+    expect(await sinkTaint('def v(x):\n    if x.lower() == "a":\n        sink(x)\n', 'sql')).toBeUndefined();
+  });
 });
