@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Parser } from 'web-tree-sitter';
 import { collectPythonFiles } from '../src/cli/commands/scan.js';
-import { copyTree } from '../src/analyzer/ast.js';
+import { copyDump, copyTree, isSkippedToken, syntaxProblemsIn, type CopiedTree } from '../src/analyzer/ast.js';
+import { nativeParser, nativeParserStatus } from '../src/analyzer/native-parser.js';
 import { runRules } from '../src/analyzer/engine.js';
 import { ModuleModel } from '../src/analyzer/model.js';
 import { loadPython, syntaxProblems } from '../src/analyzer/parser.js';
@@ -65,7 +66,9 @@ function timed(rule: Rule): Rule {
 
 const selected = allRules.filter((r) => !onlyRule || r.meta.id === onlyRule);
 const rules = flags.includes('--untimed') ? selected : selected.map(timed);
-const language = await loadPython();
+const native = nativeParser(isSkippedToken);
+const language = native ? undefined : await loadPython();
+console.log(`parser: ${native ? 'native' : `WebAssembly (${nativeParserStatus().why})`}`);
 const { files } = await collectPythonFiles([dir], option(flags, 'dir') ? [] : STDLIB_EXCLUDES);
 const phases = { parse: 0, copy: 0, model: 0, names: 0, rules: 0, suppress: 0 };
 const prewarm = flags.includes('--prewarm');
@@ -77,14 +80,24 @@ for (const file of files) {
   const code = file.content ?? readFileSync(file.path, 'utf8');
   bytes += code.length;
   const t0 = performance.now();
-  const parser = new Parser();
-  parser.setLanguage(language);
-  const tree = parser.parse(code)!;
-  parser.delete();
-  syntaxProblems(tree, 5);
-  const t1 = performance.now();
-  const copied = copyTree(tree, code);
-  tree.delete();
+  let copied: CopiedTree;
+  let t1: number;
+  if (native) {
+    // One call parses and dumps the tree; charged to `parse`, building the PyNodes to `copy`.
+    const dump = native.parse(code);
+    t1 = performance.now();
+    copied = copyDump(dump, code, native);
+    syntaxProblemsIn(copied, 5);
+  } else {
+    const parser = new Parser();
+    parser.setLanguage(language!);
+    const tree = parser.parse(code)!;
+    parser.delete();
+    syntaxProblems(tree, 5);
+    t1 = performance.now();
+    copied = copyTree(tree, code);
+    tree.delete();
+  }
   const t2 = performance.now();
   const model = new ModuleModel(copied.root, copied.nodes);
   const taint = new TaintEngine(model);
