@@ -264,7 +264,10 @@ export class Guards {
       // `x == 'a'` pins x down; `x.method == 'POST'`, `len(x) == 3` or `splitext(x)[1] == '.txt'`
       // only a property of it (URLs aside: their host is what redirect and request checks are about).
       const commonPath = kind === 'path' && subject.type === 'call' && /commonpath|commonprefix/.test(this.model.qname(subject.child('function')) ?? '');
-      if (!derivedOk && !commonPath && (typeof v === 'string' || typeof v === 'number') && !this.isValueOf(subject, name)) return undefined;
+      // `os.path.dirname(x) == ''`: a bare name, no folder part and not absolute ('..' alone
+      // names a folder, which no file call opens).
+      const bareName = kind === 'path' && v === '' && subject.type === 'call' && /^(os\.path|posixpath|ntpath)\.dirname$/.test(this.model.qname(subject.child('function')) ?? '');
+      if (!derivedOk && !commonPath && !bareName && (typeof v === 'string' || typeof v === 'number') && !this.isValueOf(subject, name)) return undefined;
       // `urlparse(u).netloc == ''` lets `///evil.com` and `/\evil.com` through: urlparse sees no
       // host there, browsers go to evil.com (unless the framework re-encodes the Location).
       if (v === '' && kind === 'redirect' && /\.(netloc|hostname)$/.test(subject.text)) return undefined;

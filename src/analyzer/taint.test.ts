@@ -167,6 +167,10 @@ describe('TaintEngine', () => {
     expect(await sinkTaint(dotdot.replace('if ".." in n:', 'if ".." in n or os.path.isabs(n):'), 'path')).toBeUndefined();
     const prefixed = 'import os\ndef f():\n    p = os.path.join("/srv", "f-" + input())\n    if ".." in p:\n        return\n    sink(p)\n';
     expect(await sinkTaint(prefixed, 'path')).toBeUndefined();
+    // A name without a folder part is neither absolute nor able to climb ('..' alone is a folder).
+    const bare = 'import os\ndef f():\n    n = input()\n    if os.path.dirname(n) != "":\n        return\n    sink(os.path.join("/srv", n))\n';
+    expect(await sinkTaint(bare, 'path')).toBeUndefined();
+    expect(await sinkTaint(bare.replace('os.path.dirname(n) != ""', 'os.path.splitext(n)[1] != ".txt"'), 'path')).toBeDefined();
   });
 
   it('takes a chain of replace() calls for an HTML escape only when it removes < and a quote', async () => {
