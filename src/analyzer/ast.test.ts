@@ -67,6 +67,29 @@ describe('copyTree', () => {
     }
   });
 
+  it('reuses the node objects of an arena and gives the same trees as fresh copies', async () => {
+    const native = nativeParser(isSkippedToken);
+    const arena: PyNode[] = [];
+    let previous: PyNode[] = [];
+    for (const code of [...SOURCES, ...SOURCES.slice().reverse()]) {
+      const tree = await parsePython(code);
+      try {
+        const fresh = copyTree(tree, code);
+        const pooled = copyTree(tree, code, arena);
+        expect(describeCopy(pooled.nodes)).toEqual(describeCopy(fresh.nodes));
+        expect(pooled.nodes.map((n) => n.namedChildren.length)).toEqual(fresh.nodes.map((n) => n.namedChildren.length));
+        if (native) expect(describeCopy(copyDump(native.parse(code), code, native, arena).nodes)).toEqual(describeCopy(fresh.nodes));
+        // The objects of the last tree were taken again (as far as both trees go).
+        const shared = Math.min(previous.length, pooled.nodes.length);
+        for (let i = 0; i < shared; i++) expect(native ? arena[i] : pooled.nodes[i]).toBe(previous[i]);
+        previous = native ? arena.slice() : pooled.nodes;
+      } finally {
+        tree.delete();
+      }
+    }
+    expect(arena.length).toBeGreaterThan(0);
+  });
+
   it('numbers nodes in pre-order with each subtree a contiguous id range', async () => {
     const nodes = await copy(SOURCES[1]!);
     const preOrder = (n: PyNode): PyNode[] => [n, ...n.children.flatMap(preOrder)];

@@ -34,6 +34,27 @@ export class PyNode {
     this.lastId = id;
   }
 
+  /**
+   * Makes a node of an earlier tree stand for a node of a new one (same id), so that a scan
+   * reuses its node objects file after file (see `copyDump`'s arena): objects that live in the
+   * old generation are not copied by every young-generation collection, which otherwise
+   * copied each tree about twice. Only tree copies call this.
+   */
+  reset(source: SourceText, type: string, isNamed: boolean, isMissing: boolean, startIndex: number, endIndex: number): void {
+    const self = this as { -readonly [K in keyof PyNode]: PyNode[K] };
+    self.source = source;
+    self.type = type;
+    self.isNamed = isNamed;
+    self.isMissing = isMissing;
+    self.startIndex = startIndex;
+    self.endIndex = endIndex;
+    this.parent = null;
+    this.children = NO_CHILDREN;
+    this.field = null;
+    this.lastId = this.id;
+    this.named = undefined;
+  }
+
   // Rows and columns are asked for only when reporting, so they are computed on demand
   // from the source's line starts instead of being stored on every node.
 
@@ -153,6 +174,25 @@ export function isSkippedToken(type: string, named: boolean): boolean {
   return !named && SKIPPED_TOKENS.has(type);
 }
 
+/**
+ * Node objects to reuse, by id: a copy given an arena takes its nodes from it (and adds to it),
+ * so the nodes of the previous tree copied with the same arena become the new tree's. Only
+ * for a caller that drops the previous tree first (the analyzer, file after file); nothing may
+ * keep a node of it, nor key a memo by node object across trees (key by id per model).
+ */
+export type NodeArena = PyNode[];
+
+function nodeFor(arena: NodeArena | undefined, source: SourceText, id: number, type: string, isNamed: boolean, isMissing: boolean, start: number, end: number): PyNode {
+  const reused = arena?.[id];
+  if (reused) {
+    reused.reset(source, type, isNamed, isMissing, start, end);
+    return reused;
+  }
+  const node = new PyNode(source, id, type, isNamed, isMissing, start, end);
+  arena?.push(node);
+  return node;
+}
+
 /** A copied tree: its root, every node by id, and whether tree-sitter found syntax errors. */
 export interface CopiedTree {
   root: PyNode;
@@ -189,7 +229,7 @@ function tablesFor(language: Tree['language']): LanguageTables {
  * Reads as little as possible across the WebAssembly boundary: numeric type and field ids
  * (names come from per-language tables) and offsets (rows and columns are computed on demand).
  */
-export function copyTree(tree: Tree, text: string): CopiedTree {
+export function copyTree(tree: Tree, text: string, arena?: NodeArena): CopiedTree {
   const nodes: PyNode[] = [];
   const hasError = tree.rootNode.hasError;
   const source: SourceText = { text, lineStarts: lineStartsOf(text), nodes };
@@ -199,7 +239,7 @@ export function copyTree(tree: Tree, text: string): CopiedTree {
     const binding = rawCursor();
     const walker = binding ? rawWalker(binding, tree, cursor) : publicWalker(cursor);
     try {
-      return { ...copyWith(walker, source, nodes, tables, hasError), hasError };
+      return { ...copyWith(walker, source, nodes, tables, hasError, arena), hasError };
     } finally {
       walker.finish();
     }
@@ -265,13 +305,13 @@ function rawWalker(b: RawCursorBinding, tree: Tree, cursor: TreeCursor): Walker 
   };
 }
 
-function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables, keepMissing: boolean): { root: PyNode; nodes: PyNode[] } {
+function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: LanguageTables, keepMissing: boolean, arena: NodeArena | undefined): { root: PyNode; nodes: PyNode[] } {
   const { types, named, fields, skipped } = tables;
   const make = (typeId: number): PyNode => {
     const start = w.startIndex();
     const end = w.endIndex();
     // Unknown ids (65535 for ERROR) are named; public nodeType reports them as ERROR.
-    const node = new PyNode(source, nodes.length, types[typeId] || 'ERROR', named[typeId] ?? w.isNamed(), start === end && w.isMissing(), start, end);
+    const node = nodeFor(arena, source, nodes.length, types[typeId] || 'ERROR', named[typeId] ?? w.isNamed(), start === end && w.isMissing(), start, end);
     nodes.push(node);
     return node;
   };
@@ -330,7 +370,7 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
  * Builds PyNodes from the native parser's records (native-parser.ts): the same tree as
  * `copyTree` gives for tree-sitter's WebAssembly tree of the same text.
  */
-export function copyDump(dump: Int32Array, text: string, parser: NativeParser): CopiedTree {
+export function copyDump(dump: Int32Array, text: string, parser: NativeParser, arena?: NodeArena): CopiedTree {
   const nodes: PyNode[] = [];
   const source: SourceText = { text, lineStarts: lineStartsOf(text), nodes };
   const { types, fields } = parser;
@@ -354,7 +394,7 @@ export function copyDump(dump: Int32Array, text: string, parser: NativeParser): 
     const type = symbol < 0 ? 'ERROR' : types[symbol] || 'ERROR';
     const missing = (flags & MISSING_FLAG) !== 0;
     if (missing || symbol < 0) hasError = true;
-    const node = new PyNode(source, id, type, symbol < 0 || (flags & NAMED_FLAG) !== 0, missing, dump[at + START]!, dump[at + END]!);
+    const node = nodeFor(arena, source, id, type, symbol < 0 || (flags & NAMED_FLAG) !== 0, missing, dump[at + START]!, dump[at + END]!);
     const field = dump[at + FIELD]!;
     node.field = field ? (fields[field] ?? null) : null;
     node.lastId = dump[at + LAST]!;

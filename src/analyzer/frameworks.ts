@@ -100,7 +100,8 @@ export function findRoute(model: ModuleModel, fn: FunctionInfo): RouteInfo | und
   return undefined;
 }
 
-const djangoUse = new WeakMap<PyNode, Set<string>>();
+// Per model, by function node id (node objects are reused from one file to the next).
+const djangoUse = new WeakMap<ModuleModel, Map<number, Set<string>>>();
 
 /**
  * A Django view's request parameter: the first parameter (after `self`) of a function in a
@@ -114,7 +115,9 @@ export function isDjangoRequestParam(model: ModuleModel, fn: FunctionInfo, b: Ex
   if (!django && !pyramid) return false;
   // A Pyramid view: registered with @view_config, or its first parameter is called request.
   if (!django && b.name !== 'request' && !fn.decorators.some((d) => /\bview_config\b/.test(d.text))) return false;
-  let used = djangoUse.get(fn.node);
+  let byFunction = djangoUse.get(model);
+  if (!byFunction) djangoUse.set(model, (byFunction = new Map()));
+  let used = byFunction.get(fn.node.id);
   if (!used) {
     const attrs = !pyramid ? DJANGO_REQUEST_ATTRS : !django ? PYRAMID_REQUEST_ATTRS : new Set([...DJANGO_REQUEST_ATTRS, ...PYRAMID_REQUEST_ATTRS]);
     used = new Set();
@@ -124,7 +127,7 @@ export function isDjangoRequestParam(model: ModuleModel, fn: FunctionInfo, b: Ex
         const attr = n.child('attribute')?.text;
         if (obj?.type === 'identifier' && attr && attrs.has(attr)) used.add(obj.text);
       }
-    djangoUse.set(fn.node, used);
+    byFunction.set(fn.node.id, used);
   }
   return used.has(b.name);
 }

@@ -3,7 +3,7 @@ import { Parser, type Language, type Tree } from 'web-tree-sitter';
 import { type Finding, UserError } from '../core/types.js';
 import { cweMatches } from '../cwe/index.js';
 import type { Diagnostic } from '../scanners/types.js';
-import { copyDump, copyTree, isSkippedToken, syntaxProblemsIn, type CopiedTree } from './ast.js';
+import { copyDump, copyTree, isSkippedToken, syntaxProblemsIn, type CopiedTree, type NodeArena } from './ast.js';
 import { runRules } from './engine.js';
 import { ModuleModel } from './model.js';
 import { nativeParser, type NativeParser } from './native-parser.js';
@@ -48,13 +48,17 @@ export async function prepareAnalyzer(): Promise<void> {
   prepared = true;
 }
 
+// Node objects reused from one analysis to the next (see NodeArena): an analysis keeps no node
+// once it returned, and analyses run one at a time (analyzeSourceSync is synchronous).
+const arena: NodeArena = [];
+
 /** The syntax tree of `code`, copied into PyNodes; undefined when tree-sitter gave none. */
 function parseAndCopy(code: string): CopiedTree | undefined {
-  if (native) return copyDump(native.parse(code), code, native);
+  if (native) return copyDump(native.parse(code), code, native, arena);
   const tree = parse(language!, code);
   if (!tree) return undefined;
   try {
-    return copyTree(tree, code);
+    return copyTree(tree, code, arena);
   } finally {
     tree.delete();
   }
