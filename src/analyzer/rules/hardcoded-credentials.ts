@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { isCredentialPlaceholder, isNonSecretLiteral, looksLikeKnownSecret, looksRandom, secretKindOfName, type SecretKind } from './secret-names.js';
+import { isCredentialPlaceholder, isNonSecretLiteral, looksLikeKnownSecret, looksRandom, mayBeKnownSecret, secretKindOfName, type SecretKind } from './secret-names.js';
 import { qualifiedToken, tokensAreCredentials } from './sensitive-values.js';
 import { callNames, isFixedBytes, targetName } from './value-flow.js';
 
@@ -70,6 +70,32 @@ function tokenLike(value: string): boolean {
  * these): the others (numbers, lists, attributes, subscripts...) need no constant folding.
  */
 const MAY_BE_TEXT = new Set(['string', 'concatenated_string', 'parenthesized_expression', 'binary_operator', 'conditional_expression', 'identifier', 'call']);
+
+/**
+ * Whether the expression may have a constant string value that `looksLikeKnownSecret` accepts,
+ * judged without constant folding where that is cheap: a plain literal (no escapes, no
+ * interpolation) is its own source text, and a call has a constant text only when it is a
+ * string method (`.format`, `.join`, `.upper`...) or a one-argument `str()`/`bytes()`.
+ */
+function mayHoldKnownSecret(model: ModuleModel, node: PyNode): boolean {
+  switch (node.type) {
+    case 'string': {
+      const raw = node.text;
+      return raw.includes('\\') || raw.includes('{') || mayBeKnownSecret(raw);
+    }
+    case 'call': {
+      const info = model.call(node);
+      if (!info) return false;
+      if (info.method !== undefined && info.receiver) return STRING_METHODS.has(info.method);
+      return info.callee.type === 'identifier' && info.positional.length === 1;
+    }
+    default:
+      return MAY_BE_TEXT.has(node.type);
+  }
+}
+
+/** The methods `model.constValue` folds on a constant receiver. */
+const STRING_METHODS = new Set(['format', 'join', 'upper', 'lower', 'strip', 'encode', 'decode']);
 
 /** The literal string an expression always has, when it is worth treating as a secret. */
 function secretLiteral(model: ModuleModel, node: PyNode | undefined): string | undefined {
@@ -172,6 +198,9 @@ export default defineRule({
         return;
       }
       const kind = secretKindOfName(name);
+      // Without a credential name only a literal in a known token format counts: most values
+      // are ruled out before any constant folding.
+      if (!kind && !mayHoldKnownSecret(model, value)) return;
       const literal = secretLiteral(model, value);
       if (literal === undefined) return;
       if (!kind) {
@@ -186,16 +215,26 @@ export default defineRule({
     };
 
     const checkCall = (c: CallInfo): void => {
+      if (c.keywords.size)
+        for (const [k, v] of c.keywords) {
+          // Signing keys passed by keyword are handled with the key checks below.
+          if (k === 'key' || k === 'secret_key') continue;
+          const kind = KEYWORD_KIND(k);
+          if (!kind || kind === 'key') continue;
+          if (secretLiteral(model, v) !== undefined) report(v.parent ?? v, kind, `Hard-coded ${describe(kind)} passed as ${k}=`);
+        }
+      // The call's names matter only for what it is given by position (a password, a key, an
+      // environment variable's name), a `key=`, or a placeholder literal.
+      const shortString = hasShortString(c);
+      if (c.positional.length === 0 && !shortString && !c.keywords.has('key') && !c.keywords.has('secret_key')) {
+        checkAuth(c);
+        checkConfigUpdate(c);
+        return;
+      }
       const names = callNames(model, c);
       // Only library calls can take a password by position or a key (cheap test before the patterns).
-      const library = names.some((q) => LIBRARY_PREFIX.test(q));
-      for (const [k, v] of c.keywords) {
-        // Signing keys passed by keyword are handled with the key checks below.
-        if (k === 'key' || k === 'secret_key') continue;
-        const kind = KEYWORD_KIND(k);
-        if (!kind || kind === 'key') continue;
-        if (secretLiteral(model, v) !== undefined) report(v.parent ?? v, kind, `Hard-coded ${describe(kind)} passed as ${k}=`);
-      }
+      let library = false;
+      for (let i = 0; i < names.length && !library; i++) library = LIBRARY_PREFIX.test(names[i]!);
       if (library)
         for (const [pattern, index] of PASSWORD_POSITION) {
           if (!names.some((q) => pattern.test(q))) continue;
@@ -207,14 +246,9 @@ export default defineRule({
         const pw = c.positional[1]!;
         if (model.isConstant(c.positional[0]) && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password passed to login()', 'medium');
       }
-      // requests.get(url, auth=('user', 'literal'))
-      const auth = c.keywords.get('auth');
-      if (auth?.type === 'tuple') {
-        const pw = auth.namedChildren[1];
-        if (pw && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password in auth=(user, password)');
-      }
+      checkAuth(c);
       // os.environ.get('DB_PASSWORD', 'fallback'): a default password in code.
-      if (names.some((q) => q === 'os.getenv' || q === 'os.environ.get')) {
+      if (c.positional.length > 0 && names.some((q) => q === 'os.getenv' || q === 'os.environ.get')) {
         const kind = secretKindOfName(model.constString(c.positional[0]));
         const fallback = c.arg(1, 'default');
         if (kind && kind !== 'key' && secretLiteral(model, fallback) !== undefined) report(fallback!, kind, `Hard-coded fallback ${describe(kind)} for a missing environment variable`, 'medium');
@@ -230,13 +264,24 @@ export default defineRule({
       if (keyArg && keyArg.type !== 'none' && isFixedBytes(model, keyArg) && !isNamedSecretConstant(model, keyArg) && model.constValue(keyArg) !== '')
         report(keyArg, 'crypto-key', 'Hard-coded cryptographic key');
       // Canvas(url, '<insert_access_token_here>'): the code expects a secret to be pasted in.
-      if (hasShortString(c) && !names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
+      if (shortString && !names.some((q) => /^(os\.getenv|os\.environ\.get|print|input|getpass\.getpass)$/.test(q) || q.startsWith('logging.')))
         for (const a of [...c.positional, ...c.keywords.values()]) {
           if (!isShortString(a)) continue;
           const v = model.constString(a);
           if (v !== undefined && isCredentialPlaceholder(v)) report(a, 'secret', 'Credential placeholder passed in code: the secret is meant to be written into the source', 'medium');
         }
-      // app.config.update(SECRET_KEY='...')
+      checkConfigUpdate(c);
+    };
+    /** requests.get(url, auth=('user', 'literal')) */
+    const checkAuth = (c: CallInfo): void => {
+      const auth = c.keywords.size ? c.keywords.get('auth') : undefined;
+      if (auth?.type === 'tuple') {
+        const pw = auth.namedChildren[1];
+        if (pw && secretLiteral(model, pw) !== undefined) report(pw, 'password', 'Hard-coded password in auth=(user, password)');
+      }
+    };
+    /** app.config.update(SECRET_KEY='...') */
+    const checkConfigUpdate = (c: CallInfo): void => {
       if ((c.method === 'update' || c.method === 'from_mapping') && c.receiver?.type === 'attribute' && c.receiver.child('attribute')?.text === 'config')
         for (const [k, v] of c.keywords) if (SIGNING_KEY_SETTINGS.test(k)) checkNamedValue(v.parent ?? v, k, v);
     };
@@ -250,25 +295,36 @@ export default defineRule({
         op = c;
       }
       if (!op || (op.endIndex - op.startIndex !== 2) || (op.text !== '==' && op.text !== '!=')) return;
-      const [a, b] = node.namedChildren.filter((c) => c.type !== 'comment');
-      if (!a || !b) return;
-      for (const [side, other] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        const kind = credentialKindOf(model, side);
-        if (!kind || kind === 'key') continue;
-        if (other.type === 'identifier' && isNamedSecretConstant(model, other)) continue;
-        const literal = literalBehind(model, other);
-        if (literal === undefined) continue;
-        if (kind === 'token' && ((!tokensAreCredentials(model) && !qualifiedToken(side.text)) || !tokenLike(literal))) continue;
-        report(node, kind, `${capitalise(describe(kind))} compared with a hard-coded value`);
-        return;
+      // The first two operands (comments aside).
+      let a: PyNode | undefined;
+      let b: PyNode | undefined;
+      for (const c of node.children) {
+        if (!c.isNamed || c.type === 'comment') continue;
+        if (!a) a = c;
+        else {
+          b = c;
+          break;
+        }
       }
+      if (!a || !b) return;
+      if (!comparedCredential(node, a, b)) comparedCredential(node, b, a);
+    };
+    /** `side == other` with `side` named as a credential and `other` a literal: reported. */
+    const comparedCredential = (node: PyNode, side: PyNode, other: PyNode): boolean => {
+      const kind = credentialKindOf(model, side);
+      if (!kind || kind === 'key') return false;
+      if (other.type === 'identifier' && isNamedSecretConstant(model, other)) return false;
+      const literal = literalBehind(model, other);
+      if (literal === undefined) return false;
+      if (kind === 'token' && ((!tokensAreCredentials(model) && !qualifiedToken(side.text)) || !tokenLike(literal))) return false;
+      report(node, kind, `${capitalise(describe(kind))} compared with a hard-coded value`);
+      return true;
     };
 
     return {
       call: checkCall,
+      // (A value that cannot be text, `model.constValue` gives no string for, is no secret
+      // literal nor fixed bytes for `checkNamedValue`: its target's name is not worked out.)
       nodes: {
         assignment(node) {
           const left = node.child('left');
@@ -276,21 +332,28 @@ export default defineRule({
           while (right?.type === 'assignment') right = right.child('right');
           if (!left || !right) return;
           if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+            if (right.type !== 'expression_list' && right.type !== 'tuple') return;
             const targets = left.namedChildren;
-            const values = right.type === 'expression_list' || right.type === 'tuple' ? right.namedChildren : [];
-            targets.forEach((t, i) => checkNamedValue(node, targetName(model, t), values[i]));
+            const values = right.namedChildren;
+            for (let i = 0; i < targets.length; i++) {
+              const v = values[i];
+              if (v && MAY_BE_TEXT.has(v.type)) checkNamedValue(node, targetName(model, targets[i]), v);
+            }
             return;
           }
-          checkNamedValue(node, targetName(model, left), right);
+          if (MAY_BE_TEXT.has(right.type)) checkNamedValue(node, targetName(model, left), right);
         },
         pair(node) {
-          checkNamedValue(node, targetName(model, node.child('key')), node.child('value'));
+          const value = node.child('value');
+          if (value && MAY_BE_TEXT.has(value.type)) checkNamedValue(node, targetName(model, node.child('key')), value);
         },
         default_parameter(node) {
-          checkNamedValue(node, node.child('name')?.text, node.child('value'));
+          const value = node.child('value');
+          if (value && MAY_BE_TEXT.has(value.type)) checkNamedValue(node, node.child('name')?.text, value);
         },
         typed_default_parameter(node) {
-          checkNamedValue(node, node.child('name')?.text, node.child('value'));
+          const value = node.child('value');
+          if (value && MAY_BE_TEXT.has(value.type)) checkNamedValue(node, node.child('name')?.text, value);
         },
         comparison_operator: checkComparison,
       },
@@ -298,6 +361,10 @@ export default defineRule({
         // Literals that are secrets by their form, wherever they appear.
         for (const node of model.byType('string')) {
           if (node.endIndex - node.startIndex < 16 || node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
+          // A literal without escapes or interpolations is its own source text: without an `@`
+          // or a token format's fixed part there, it is neither a credential URL nor a token.
+          const raw = node.text;
+          if (!raw.includes('@') && !raw.includes('\\') && !raw.includes('{') && !mayBeKnownSecret(raw)) continue;
           const value = model.constString(node);
           if (value === undefined || value.length < 14) continue;
           const url = value.includes('@') ? CREDENTIAL_URL.exec(value) : null;

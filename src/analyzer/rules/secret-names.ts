@@ -110,11 +110,26 @@ const PASSWORD_COMPACT = /(password|passwd|passphrase|passcode|passwort|contrase
 const PASSWORD_WORDS = new Set(['pwd', 'pw', 'pass', 'pword', 'pswd', 'passw']);
 const API_KEY_COMPACT = /(apikey|accesskey|privatekey|signingkey|encryptionkey|secretkey|authkey|masterkey|clientsecret|licensekey|appkey|consumerkey|sessionkey)/;
 
+/**
+ * What every name `classifyName` gives a kind contains, once lower-cased with everything but
+ * letters and digits taken out (the words joined): `pass`, `pw`, `pswd` or `contrasena`
+ * (passwords), `key`, `secret`, `token` or `cred`. Separators may come between the letters
+ * (`pass_word` is `password`); a name with a non-ASCII character is always let through
+ * (lower-casing it may give ASCII letters).
+ */
+const SEP = '[^a-z0-9]*';
+const MAY_NAME_SECRET = new RegExp(
+  ['[^\\x00-\\x7f]', 'pass', 'pw', 'pswd', 'contrasena', 'key', 'secret', 'token', 'cred'].map((w, i) => (i === 0 ? w : w.split('').join(SEP))).join('|'),
+  'i',
+);
+
 /** What kind of secret a name says it holds, if any. */
 const kindMemo = new Map<string, SecretKind | null>();
 
 export function secretKindOfName(name: string | undefined): SecretKind | undefined {
   if (!name) return undefined;
+  // Most names hold none of the words a kind needs: no look-up, no memo entry for them.
+  if (!MAY_NAME_SECRET.test(name)) return undefined;
   // One look-up per name (null: known to be no secret).
   const known = kindMemo.get(name);
   if (known !== undefined) return known ?? undefined;
@@ -187,6 +202,15 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s
 /** An embedded match that reads like a made-up sample rather than a key. */
 function samplePlaceholder(token: string): boolean {
   return /example|sample|dummy|fake|xxxx|0123|1234|abcd|(.)\1{4}/i.test(token) || !/\d/.test(token) || !/[A-Za-z]/.test(token.replace(/^[a-z]+[_-]/, ''));
+}
+
+/**
+ * Whether a text holds what `looksLikeKnownSecret` needs: a token format's fixed part or a
+ * PEM private-key header. Without either, neither the text nor any part of it is a known
+ * secret, so the source text of a literal without escapes can be tested before decoding it.
+ */
+export function mayBeKnownSecret(text: string): boolean {
+  return text.includes('PRIVATE KEY-----') || TOKEN_HINT.test(text);
 }
 
 /** A literal that is a secret by its form: a known token format or a PEM private key with its body. */

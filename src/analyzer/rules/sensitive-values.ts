@@ -1,7 +1,7 @@
 // Finds secrets inside values: a raw password or token that reaches a hash, a log line, a
 // cookie or a comparison, by the names it travels under. Not a rule.
 import type { PyNode } from '../ast.js';
-import type { ModuleModel } from '../model.js';
+import type { CallInfo, ModuleModel } from '../model.js';
 import { secretKindOfName, type SecretKind } from './secret-names.js';
 import { callNames, walkValue } from './value-flow.js';
 
@@ -19,9 +19,21 @@ const CREDENTIAL_CONTEXT = /^(flask|django|fastapi|starlette|bottle|tornado|aioh
 
 /** In this module, is a value called `token` a credential? (Not in a tokenizer or a MIME writer.) */
 export function tokensAreCredentials(model: ModuleModel): boolean {
-  for (const q of model.imported) if (CREDENTIAL_CONTEXT.test(q)) return true;
-  return false;
+  // Asked for every logged argument: answered once per module.
+  if (lastTokensModel === model) return lastTokens;
+  let answer = false;
+  for (const q of model.imported)
+    if (CREDENTIAL_CONTEXT.test(q)) {
+      answer = true;
+      break;
+    }
+  lastTokensModel = model;
+  lastTokens = answer;
+  return answer;
 }
+
+let lastTokensModel: ModuleModel | undefined;
+let lastTokens = false;
 
 /** `auth_token`, `csrfToken`: a name that says which credential the token is. */
 export function qualifiedToken(name: string): boolean {
@@ -55,26 +67,44 @@ export function nameOfNode(model: ModuleModel, n: PyNode): string | undefined {
       return model.constString(n.child('subscript'));
     case 'call': {
       const info = model.call(n);
-      if (!info) return undefined;
-      if (info.method === 'get' || info.method === 'getlist' || info.method === 'pop' || info.method === 'getvalue' || info.method === 'get_argument')
-        return model.constString(info.positional[0]);
-      // get_password(), keyring.get_password(...), load_api_key(): a getter named after what it returns.
-      const callee = info.method ?? (info.callee.type === 'identifier' ? info.callee.text : undefined);
-      const getter = callee ? /^(get|read|load|fetch|retrieve|lookup|obtain)_?(.+)$/i.exec(callee) : null;
-      return getter ? getter[2] : undefined;
+      return info ? callName(model, info) : undefined;
     }
     default:
       return undefined;
   }
 }
 
+const GETTER = /^(get|read|load|fetch|retrieve|lookup|obtain)_?(.+)$/i;
+
+/** The name a call gives its result: the key of `.get('password')`, `password` of `get_password()`. */
+function callName(model: ModuleModel, info: CallInfo): string | undefined {
+  const method = info.method;
+  if (method === 'get' || method === 'getlist' || method === 'pop' || method === 'getvalue' || method === 'get_argument') return model.constString(info.positional[0]);
+  // get_password(), keyring.get_password(...), load_api_key(): a getter named after what it returns.
+  const callee = method ?? (info.callee.type === 'identifier' ? info.callee.text : undefined);
+  const getter = callee ? GETTER.exec(callee) : null;
+  return getter ? getter[2] : undefined;
+}
+
 /** True when the call turns its input into something that does not reveal it (a hash, a length). */
 export function isOneWay(model: ModuleModel, call: PyNode): boolean {
   const info = model.call(call);
-  if (!info) return false;
-  if (info.method && ONE_WAY_METHODS.has(info.method)) return true;
-  return callNames(model, info).some((q) => ONE_WAY.test(q));
+  return !!info && isOneWayCall(model, info);
 }
+
+function isOneWayCall(model: ModuleModel, info: CallInfo): boolean {
+  if (info.method && ONE_WAY_METHODS.has(info.method)) return true;
+  return anyName(callNames(model, info), ONE_WAY);
+}
+
+function anyName(names: readonly string[], re: RegExp): boolean {
+  for (let i = 0; i < names.length; i++) if (re.test(names[i]!)) return true;
+  return false;
+}
+
+const ENCODING_MODULE = /^(base64|binascii|codecs)\./;
+const OPAQUE_LIBRARY = /^(requests|httpx|aiohttp|urllib3?|socket|subprocess|os|shutil|boto3|smtplib|ftplib)\./;
+const SECRETISH = /pass|pwd|secret|token/i;
 
 /**
  * The first secret of one of `kinds` that a value carries in readable form: it stops at
@@ -82,16 +112,19 @@ export function isOneWay(model: ModuleModel, call: PyNode): boolean {
  * label (`hashed_password`, `password_len`).
  */
 export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, kinds: readonly SecretKind[] = ['password'], depth = 0): SecretHit | undefined {
+  if (!expr) return undefined;
   let hit: SecretHit | undefined;
   let encoded = false;
   const tokens = kinds.includes('token') && tokensAreCredentials(model);
   walkValue(model, expr, (n) => {
     if (hit) return false;
-    if (n.type === 'comparison_operator' || n.type === 'not_operator' || n.type === 'lambda') return false;
-    if (n.type === 'call' && isOneWay(model, n)) return false;
+    const type = n.type;
+    if (type === 'comparison_operator' || type === 'not_operator' || type === 'lambda') return false;
+    const info = type === 'call' ? model.call(n) : undefined;
+    if (info && isOneWayCall(model, info)) return false;
     // A module (`secrets.token_hex()`) is not data, whatever its name.
-    if (n.type === 'identifier' && model.reaching(n).some((b) => b.kind === 'import')) return true;
-    const name = nameOfNode(model, n);
+    if (type === 'identifier' && isImportedName(model, n)) return true;
+    const name = info ? callName(model, info) : nameOfNode(model, n);
     if (name !== undefined) {
       const kind = secretKindOfName(name);
       if (kind && kinds.includes(kind) && (kind !== 'token' || tokens || qualifiedToken(name)) && !isWorkingDirectory(model, n)) {
@@ -99,27 +132,36 @@ export function readableSecretIn(model: ModuleModel, expr: PyNode | undefined, k
         return false;
       }
       // `hashed_password = ...`, `password_length`: named as something else than the secret.
-      if (kind === undefined && n.type === 'identifier' && /pass|pwd|secret|token/i.test(name)) return false;
+      if (kind === undefined && type === 'identifier' && SECRETISH.test(name)) return false;
     }
-    if (n.type === 'call') {
+    if (type === 'call') {
       // Only calls that pass text through keep the secret readable; an HTTP call's result does not carry it.
-      const info = model.call(n);
       if (!info) return false;
       const names = callNames(model, info);
-      if (names.some((q) => /^(base64|binascii|codecs)\./.test(q))) encoded = true;
+      if (anyName(names, ENCODING_MODULE)) encoded = true;
       // A function of this module: what it returns (its arguments are not mapped to its parameters).
-      const local = names.map((q) => model.localDefinition(q)).find((d) => d?.type === 'function_definition');
+      let local: PyNode | undefined;
+      for (let i = 0; i < names.length && !local; i++) {
+        const d = model.localDefinition(names[i]!);
+        if (d?.type === 'function_definition') local = d;
+      }
       if (local) {
         if (depth < 3) for (const r of model.functionInfo(local)?.returns ?? []) hit ??= readableSecretIn(model, r, kinds, depth + 1);
         return false;
       }
-      const library = names.some((q) => /^(requests|httpx|aiohttp|urllib3?|socket|subprocess|os|shutil|boto3|smtplib|ftplib)\./.test(q));
-      const transparent = !library && ((info.method !== undefined && TRANSPARENT_METHODS.has(info.method)) || names.some((q) => TRANSPARENT_CALLS.test(q)));
+      const library = anyName(names, OPAQUE_LIBRARY);
+      const transparent = !library && ((info.method !== undefined && TRANSPARENT_METHODS.has(info.method)) || anyName(names, TRANSPARENT_CALLS));
       if (!transparent) return false;
     }
     return true;
   });
   return hit;
+}
+
+function isImportedName(model: ModuleModel, n: PyNode): boolean {
+  const bindings = model.reaching(n);
+  for (let i = 0; i < bindings.length; i++) if (bindings[i]!.kind === 'import') return true;
+  return false;
 }
 
 /** Every credential kind but the ambiguous bare `key`. */

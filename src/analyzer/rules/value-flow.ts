@@ -38,14 +38,79 @@ const PASS_THROUGH = new Set([
  */
 export function walkValue(model: ModuleModel, expr: PyNode | undefined, visit: FlowVisitor): void {
   if (!expr) return;
+  // The first node is visited before the set is made: a leaf (a literal, a parameter name)
+  // or a pruned node needs none.
+  if (visit(expr) === false) return;
+  const stack: PyNode[] = [];
+  pushInputs(model, expr, stack);
+  if (stack.length === 0) return;
   const seen = new Set<number>();
-  const stack: PyNode[] = [expr];
+  seen.add(expr.id);
   while (stack.length && seen.size < MAX_FLOW_NODES) {
     const node = stack.pop()!;
     if (seen.has(node.id)) continue;
     seen.add(node.id);
     if (visit(node) === false) continue;
-    stack.push(...inputsOf(model, node));
+    pushInputs(model, node, stack);
+  }
+}
+
+/** `inputsOf(model, node)` appended to `out` in the same order, without the intermediate arrays. */
+function pushInputs(model: ModuleModel, node: PyNode, out: PyNode[]): void {
+  switch (node.type) {
+    case 'identifier': {
+      const bindings = model.reaching(node);
+      for (let i = 0; i < bindings.length; i++) {
+        const b = bindings[i]!;
+        if (b.kind === 'assign') out.push(b.path.length ? elementAt(b.value, b.path).node : b.value);
+        else if (b.kind === 'augassign' || b.kind === 'mutate') out.push(b.value);
+        else if (b.kind === 'param' || b.kind === 'except' || b.kind === 'import') {
+          if (b.node !== node) out.push(b.node);
+        }
+      }
+      return;
+    }
+    case 'call': {
+      const info = model.call(node);
+      if (!info) return;
+      const qnames = info.qnames;
+      for (let i = 0; i < qnames.length; i++) {
+        const def = model.localDefinition(qnames[i]!);
+        if (def?.type === 'function_definition') {
+          const returns = model.functionInfo(def)?.returns;
+          if (returns) for (let j = 0; j < returns.length; j++) out.push(returns[j]!);
+        }
+      }
+      if (info.receiver) out.push(info.receiver);
+      const positional = info.positional;
+      for (let i = 0; i < positional.length; i++) out.push(positional[i]!);
+      if (info.keywords.size) for (const v of info.keywords.values()) out.push(v);
+      return;
+    }
+    case 'attribute': {
+      const object = node.child('object');
+      if (object) out.push(object);
+      return;
+    }
+    case 'string': {
+      const children = node.children;
+      for (let i = 0; i < children.length; i++) {
+        const c = children[i]!;
+        if (c.type !== 'interpolation') continue;
+        const e = c.child('expression');
+        if (e) out.push(e);
+      }
+      return;
+    }
+    default: {
+      if (PASS_THROUGH.has(node.type)) {
+        const named = node.namedChildren;
+        for (let i = 0; i < named.length; i++) if (named[i]!.type !== 'comment') out.push(named[i]!);
+        return;
+      }
+      const inputs = inputsOf(model, node);
+      for (let i = 0; i < inputs.length; i++) out.push(inputs[i]!);
+    }
   }
 }
 
@@ -147,15 +212,17 @@ export function findInValue(model: ModuleModel, expr: PyNode | undefined, test: 
  * binds them (`from Crypto.Cipher import *; DES.new(...)`).
  */
 export function wildcardModules(model: ModuleModel): string[] {
-  const known = wildcardMemo.get(model);
-  if (known) return known;
+  const state = flowState(model);
+  return (state.wild ??= findWildcardModules(model));
+}
+
+function findWildcardModules(model: ModuleModel): string[] {
   const out: string[] = [];
   for (const stmt of model.byType('import_from_statement')) {
     if (!stmt.children.some((c) => c.type === 'wildcard_import')) continue;
     const m = stmt.child('module_name');
     if (m && m.type !== 'relative_import') out.push(m.text);
   }
-  wildcardMemo.set(model, out);
   return out;
 }
 
@@ -166,26 +233,56 @@ export function wildcardModules(model: ModuleModel): string[] {
 export function namesOf(model: ModuleModel, expr: PyNode | undefined): string[] {
   if (!expr) return [];
   // Rules ask for the same callees over and over (every call visitor): answer once per node.
-  let memo = namesMemo.get(model);
-  if (!memo) namesMemo.set(model, (memo = new Map()));
-  let names = memo.get(expr.id);
-  if (!names) memo.set(expr.id, (names = computeNamesOf(model, expr)));
+  const state = flowState(model);
+  let names = state.names.get(expr.id);
+  if (names === undefined) state.names.set(expr.id, (names = computeNamesOf(model, expr, state)));
   return names;
 }
 
-// Per-model memos: the model is read-only once built, so answers never change.
-const namesMemo = new WeakMap<ModuleModel, Map<number, string[]>>();
-const wildcardMemo = new WeakMap<ModuleModel, string[]>();
+/** Per-model memos: the model is read-only once built, so answers never change. */
+interface FlowState {
+  /** namesOf answers by node id. */
+  names: Map<number, string[]>;
+  /** Modules imported with `from m import *`, once asked for. */
+  wild: string[] | undefined;
+}
 
-function computeNamesOf(model: ModuleModel, expr: PyNode): string[] {
+const flowStates = new WeakMap<ModuleModel, FlowState>();
+// Every call visitor of several rules asks about the same model in a row: the last model's
+// memos are kept at hand instead of being looked up in the WeakMap each time.
+let lastModel: ModuleModel | undefined;
+let lastState: FlowState | undefined;
+
+function flowState(model: ModuleModel): FlowState {
+  if (lastModel === model) return lastState!;
+  let state = flowStates.get(model);
+  if (!state) {
+    state = { names: new Map(), wild: undefined };
+    flowStates.set(model, state);
+  }
+  lastModel = model;
+  lastState = state;
+  return state;
+}
+
+function computeNamesOf(model: ModuleModel, expr: PyNode, state: FlowState): string[] {
   let names = model.values(expr);
   const head = headIdentifier(expr);
   if (!head) return names;
   const reaching = model.reaching(head);
+  // (A head with no reaching binding is a builtin or an unknown global: it has no bindings of
+  // its own that are all mutations, and no module import, so only wildcards can add names.)
+  if (reaching.length === 0) {
+    const wild = (state.wild ??= findWildcardModules(model));
+    if (wild.length === 0) return names;
+    const out = [...names];
+    for (const n of names) for (const m of wild) out.push(`${m}.${n}`);
+    return out;
+  }
   // `session['k'] = v` inside a function records a mutation of `session` there, which hides
   // the module's `from flask import session`: fall back to the module-level import.
   // (The scope's own bindings are looked at only when every reaching one is a mutation.)
-  if (reaching.every((b) => b.kind === 'mutate')) {
+  if (reaching[0]!.kind === 'mutate' && reaching.every((b) => b.kind === 'mutate')) {
     const local = model.scopeOf(head).bindings.get(head.text) ?? [];
     if (local.length > 0 && local.every((b) => b.kind === 'mutate')) {
       const imported = model.scopes.module.bindings.get(head.text)?.find((b) => b.kind === 'import');
@@ -196,11 +293,7 @@ function computeNamesOf(model: ModuleModel, expr: PyNode): string[] {
       }
     }
   }
-  const wild = wildcardModules(model);
-  if (wild.length === 0 || reaching.length > 0) return names;
-  const out = [...names];
-  for (const n of names) for (const m of wild) out.push(`${m}.${n}`);
-  return out;
+  return names;
 }
 
 /** Every name a call's callee may have, through wildcard imports too. */
