@@ -179,7 +179,10 @@ export class ModuleModel {
     readonly root: PyNode,
     readonly nodes: readonly PyNode[],
   ) {
-    for (const n of nodes) {
+    // Indexed loops over every node and call: the constructor runs once per file, mostly before
+    // V8 optimises it, and unoptimised for-of loops allocate an iterator result per step.
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
       const list = this.byTypeIndex.get(n.type);
       if (list) list.push(n);
       else this.byTypeIndex.set(n.type, [n]);
@@ -191,7 +194,9 @@ export class ModuleModel {
       if (s !== this.scopes.module)
         for (const list of s.bindings.values()) for (const b of list) if (b.kind === 'import') this.imported.add(canonicalName(b.qname));
     this.collectDefinitions();
-    for (const n of this.byType('call')) {
+    const callNodes = this.byType('call');
+    for (let i = 0; i < callNodes.length; i++) {
+      const n = callNodes[i]!;
       const info = this.makeCall(n);
       this.calls.push(info);
       this.callByNode.set(n.id, info);
