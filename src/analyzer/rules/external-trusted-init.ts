@@ -10,11 +10,51 @@ const PRIVILEGE_KEY = /(^|_)(role|roles|admin|is_admin|superuser|is_superuser|st
 function isTrustedStore(model: ModuleModel, target: PyNode): string | undefined {
   const base = target.type === 'subscript' ? target.child('value') : target.type === 'attribute' ? target.child('object') : undefined;
   if (!base) return undefined;
-  const names = valuesOf(model, base);
+  // `self.x = ...`: a method's own object is the class (`$.Class`), no store of those below.
+  const names = isPlainSelf(model, base) ? NO_NAMES : valuesOf(model, base);
   if (names.some((n) => n === 'os.environ')) return 'os.environ';
   if (names.some((n) => /^(flask\.Flask|flask\.current_app)\.config$/.test(n)) || /(^|\.)config$/.test(base.text)) return `${base.text}`;
   if (names.some((n) => n.startsWith('django.conf.settings'))) return 'django settings';
   return undefined;
+}
+
+const NO_NAMES: string[] = [];
+
+/**
+ * The first parameter of a method, unannotated and the only binding reaching the use: its
+ * qualified names are just the class's local name (`$.Class`), as `model.values` gives it.
+ */
+function isPlainSelf(model: ModuleModel, base: PyNode): boolean {
+  if (base.type !== 'identifier') return false;
+  const bindings = model.reaching(base);
+  const b = bindings.length === 1 ? bindings[0]! : undefined;
+  if (b?.kind !== 'param' || b.index !== 0 || b.annotation) return false;
+  const fn = model.functionInfo(b.fn);
+  if (!fn?.cls) return false;
+  for (const d of fn.decorators) if (d.text === 'staticmethod') return false;
+  return true;
+}
+
+/** Never tainted, whatever taint kind: literals (without interpolations) and empty containers. */
+function untaintable(value: PyNode): boolean {
+  switch (value.type) {
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return true;
+    case 'string':
+      for (const c of value.children) if (c.type === 'interpolation') return false;
+      return true;
+    case 'list':
+    case 'tuple':
+    case 'dictionary':
+    case 'set':
+      return value.namedChildren.length === 0;
+    default:
+      return false;
+  }
 }
 
 /** A session-like store: `session[...]`, `request.session[...]`, `flask.g`. */
@@ -82,14 +122,15 @@ export default defineRule({
           const target = node.child('left');
           const value = node.child('right');
           if (!target || !value) return;
-          // 1. Configuration, environment or privilege keys filled with request data.
-          const store = isTrustedStore(model, target);
-          if (store && tainted(value)) {
-            context.report({ node, message: `${store} set from request data: the client decides a setting the application trusts`, confidence: 'high' });
-            return;
-          }
-          // (Stores are subscripts and attributes: the key is looked at before the store.)
-          if (target.type === 'subscript' || target.type === 'attribute') {
+          // 1. Configuration, environment or privilege keys filled with request data (stores
+          // are subscripts and attributes; a literal value is no request data, whatever the store).
+          if ((target.type === 'subscript' || target.type === 'attribute') && !untaintable(value)) {
+            const store = isTrustedStore(model, target);
+            if (store && tainted(value)) {
+              context.report({ node, message: `${store} set from request data: the client decides a setting the application trusts`, confidence: 'high' });
+              return;
+            }
+            // (The key is looked at before the store.)
             const key = keyOf(model, target);
             if (key && PRIVILEGE_KEY.test(key) && isSessionStore(model, target) && tainted(value)) {
               context.report({ node, message: `session '${key}' taken from the request: the client chooses its own rights`, confidence: 'high' });
@@ -98,7 +139,7 @@ export default defineRule({
           }
           // The enclosing function matters only for a global name or a flag set to True.
           const isTrue = unparen(value)?.type === 'true';
-          if (target.type !== 'identifier' && !isTrue) return;
+          if (!isTrue && (target.type !== 'identifier' || !hasGlobalStatements)) return;
           const fn = model.enclosingFunction(node);
           if (fn && target.type === 'identifier' && isGlobal(node, target.text) && tainted(value)) {
             context.report({ node, message: `global ${target.text} set from request data: one request changes state every other request trusts` });
