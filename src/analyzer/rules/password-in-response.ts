@@ -2,8 +2,11 @@ import type { PyNode } from '../ast.js';
 import type { CallInfo } from '../model.js';
 import { defineRule } from '../rule.js';
 import { isResponseCall, servesResponses } from './responses.js';
+import type { SecretKind } from './secret-names.js';
 import { readableSecretIn } from './sensitive-values.js';
 import { callNames } from './value-flow.js';
+
+const PASSWORD: readonly SecretKind[] = ['password'];
 
 export default defineRule({
   meta: {
@@ -19,21 +22,26 @@ export default defineRule({
   check(context) {
     const { model } = context;
     const responseArgs = (c: CallInfo): void => {
+      // (A call without arguments puts nothing into a response: its names are not needed.)
+      if (c.positional.length === 0 && c.keywords.size === 0) return;
       const names = callNames(model, c);
       if (!isResponseCall(names)) return;
       // The template name of render_template / render is not data.
-      const args = [...c.positional.slice(names.some((q) => /render(_template)?$/.test(q)) ? 1 : 0), ...c.keywords.values()];
-      for (const a of args) {
-        const hit = readableSecretIn(model, a, ['password']);
-        if (hit) return context.report({ node: c.node, message: `The password '${hit.name}' is put into an HTTP response` });
-      }
+      const first = names.some((q) => /render(_template)?$/.test(q)) ? 1 : 0;
+      const check = (a: PyNode): boolean => {
+        const hit = readableSecretIn(model, a, PASSWORD);
+        if (hit) context.report({ node: c.node, message: `The password '${hit.name}' is put into an HTTP response` });
+        return !!hit;
+      };
+      for (let i = first; i < c.positional.length; i++) if (check(c.positional[i]!)) return;
+      for (const a of c.keywords.values()) if (check(a)) return;
     };
     const returned = (node: PyNode): void => {
       const value = node.namedChildren.find((c) => c.type !== 'comment');
       if (!value || !servesResponses(model, model.enclosingFunction(node))) return;
       // A response object built by a call is judged at that call.
       if (value.type === 'call' && isResponseCall(callNames(model, model.call(value)!))) return;
-      const hit = readableSecretIn(model, value, ['password']);
+      const hit = readableSecretIn(model, value, PASSWORD);
       if (hit) context.report({ node, message: `The password '${hit.name}' is returned to the client` });
     };
     return { call: responseArgs, nodes: { return_statement: returned } };

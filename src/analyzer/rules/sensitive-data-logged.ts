@@ -1,3 +1,4 @@
+import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
@@ -14,6 +15,15 @@ function isLogCall(model: ModuleModel, c: CallInfo): boolean {
   return receiver !== undefined && /^(log|logger|_log|_logger|LOG|LOGGER|log_)$/.test(receiver);
 }
 
+/** pprint.pprint / pprint.pp, or (for a `.write` call) sys.stdout.write / sys.stderr.write. */
+function printsByName(names: readonly string[], write: boolean): boolean {
+  for (const q of names) {
+    if (q === 'pprint.pprint' || q === 'pprint.pp') return true;
+    if (write && (q === 'sys.stdout.write' || q === 'sys.stderr.write')) return true;
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: 'py/sensitive-data-logged',
@@ -28,24 +38,23 @@ export default defineRule({
     const { model } = context;
     return {
       call(c) {
-        const isPrint =
-          (c.callee.type === 'identifier' && c.qname === 'print') ||
-          callNames(model, c).some((q) => /^pprint\.(pprint|pp)$/.test(q)) ||
-          // sys.stdout.write(secret), sys.stderr.write(secret)
-          (c.method === 'write' && callNames(model, c).some((q) => q === 'sys.stdout.write' || q === 'sys.stderr.write'));
+        if (c.positional.length === 0 && c.keywords.size === 0) return;
+        const isPrint = (c.callee.type === 'identifier' && c.qname === 'print') || printsByName(callNames(model, c), c.method === 'write');
         if (!isPrint && !isLogCall(model, c)) return;
-        for (const a of [...c.positional, ...[...c.keywords].filter(([k]) => k !== 'exc_info' && k !== 'extra' && k !== 'file').map(([, v]) => v)]) {
-          if (model.isConstant(a)) continue;
+        const check = (a: PyNode): boolean => {
+          if (model.isConstant(a)) return false;
           const hit = readableSecretIn(model, a, CREDENTIAL_KINDS);
-          if (!hit) continue;
+          if (!hit) return false;
           context.report({
             node: c.node,
             message: `${isPrint ? 'Printed' : 'Logged'} message contains the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}'`,
             confidence: isPrint ? 'medium' : 'high',
             cwes: isPrint ? [532, 200] : [532],
           });
-          return;
-        }
+          return true;
+        };
+        for (const a of c.positional) if (check(a)) return;
+        for (const [k, v] of c.keywords) if (k !== 'exc_info' && k !== 'extra' && k !== 'file' && check(v)) return;
       },
     };
   },
