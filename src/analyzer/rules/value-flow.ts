@@ -296,6 +296,18 @@ function computeNamesOf(model: ModuleModel, expr: PyNode, state: FlowState): str
   return names;
 }
 
+/**
+ * Whether the module's source text contains one of the words. Qualified names are spelled
+ * with the source's own words (imported modules and names, attributes, unbound names) and
+ * the knowledge tables' aliases: a rule looking for names that need a word the source lacks
+ * can skip its name tests for the whole module. Call once per module (it scans the text).
+ */
+export function sourceMentions(model: ModuleModel, words: readonly string[]): boolean {
+  const text = model.root.source.text;
+  for (const w of words) if (text.includes(w)) return true;
+  return false;
+}
+
 /** Every name a call's callee may have, through wildcard imports too. */
 export function callNames(model: ModuleModel, call: CallInfo): string[] {
   return namesOf(model, call.callee);

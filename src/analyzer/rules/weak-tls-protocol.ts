@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
-import { defineRule } from '../rule.js';
-import { assignedName, callNames, methodCallsOn, namesOf, scopeNode } from './value-flow.js';
+import { defineRule, type ReportDescriptor } from '../rule.js';
+import { assignedName, callNames, methodCallsOn, namesOf, scopeNode, sourceMentions } from './value-flow.js';
 
 /**
  * Protocol constants that select SSL 2/3 or TLS 1.0/1.1. The OpenSSL method names
@@ -89,7 +89,16 @@ export default defineRule({
       return model.calls.some((k) => scope.contains(k.node) && k.keywords.get('context')?.text === target.name);
     };
 
+    // Module-wide tests of the source text (see `sourceMentions`): the ssl names need `ssl`
+    // or `SSL` (`OpenSSL.SSL.Context`), and every obsolete or pinned protocol constant is
+    // spelled with `TLSv` or `SSLv` (protocol arguments are found by `PROTOCOL_`, `_METHOD` too).
+    let ssl: boolean | undefined;
+    let protocols: boolean | undefined;
+    const mentionsSsl = (): boolean => (ssl ??= sourceMentions(model, ['ssl', 'SSL']));
+    const mentionsProtocols = (): boolean => (protocols ??= sourceMentions(model, ['PROTOCOL_', '_METHOD', 'TLSv', 'SSLv']));
+
     const checkProtocolValue = (node: PyNode): void => {
+      if (!mentionsProtocols()) return;
       // An attribute of an unresolved object (a module passed in) is judged by its spelling.
       const names = [...namesOf(model, node), ...(node.type === 'attribute' ? [node.text] : [])];
       const old = names.find((q) => OLD_PROTOCOL.test(q));
@@ -109,6 +118,60 @@ export default defineRule({
       if (/PROTOCOL_|_METHOD|TLSv|SSLv/.test(a.text)) checkProtocolValue(a);
     };
 
+    /** The ssl module's own calls and SSL contexts; true when the call was one of them (judged). */
+    const sslCall = (c: CallInfo): boolean => {
+      const names = callNames(model, c);
+      if (names.includes('ssl.wrap_socket')) {
+        const version = c.keywords.get('ssl_version') ?? c.positional[5];
+        const old = version ? namesOf(model, version).find((q) => OLD_PROTOCOL.test(q)) : undefined;
+        const negotiating = version ? namesOf(model, version).some((q) => NEGOTIATING.test(q)) : false;
+        if (version && !old && !negotiating)
+          // A current protocol was chosen: what is left is the missing certificate and host name checks.
+          return reported({
+            node: c.node,
+            message: 'ssl.wrap_socket() is deprecated (removed in Python 3.12) and checks neither the host name nor, unless cert_reqs=CERT_REQUIRED, the certificate',
+            cwes: [295, 327],
+            confidence: 'medium',
+          });
+        return reported({
+          node: c.node,
+          message: old ? `ssl.wrap_socket() with the obsolete ${old.split('.').pop()}` : 'ssl.wrap_socket() is deprecated and does not check host names; its default protocol may allow old TLS versions',
+        });
+      }
+      // create_default_context() negotiates TLS 1.0/1.1 before Python 3.10 (CodeQL py/insecure-protocol):
+      // reported when the context makes a connection and nothing raises its minimum version.
+      if (names.includes('ssl.create_default_context') && !c.hasSplat && !restricted(c) && makesConnection(c))
+        return reported({
+          node: c.node,
+          message: 'ssl.create_default_context() still accepts TLS 1.0/1.1 on Python before 3.10; set context.minimum_version = ssl.TLSVersion.TLSv1_2',
+          severity: 'low',
+          confidence: 'low',
+        });
+      // OpenSSL.SSL.Context (pyOpenSSL) and M2Crypto.SSL.Context take the protocol first.
+      const isContext = names.includes('ssl.SSLContext') || names.some((q) => q.endsWith('SSL.Context') && /(^|\.)SSL\.Context$/.test(q));
+      if (isContext && !names.includes('ssl.SSLContext')) {
+        const name = model.constString(c.arg(0, 'protocol') ?? c.arg(0, 'method'));
+        if (name !== undefined && OLD_PROTOCOL_NAME.test(name)) return reported({ node: c.node, message: `SSL context for the obsolete ${name} protocol` });
+      }
+      // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
+      if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
+        return reported({ node: c.node, message: 'ssl.SSLContext() without a protocol allows TLS 1.0/1.1 unless minimum_version restricts it', confidence: 'medium' });
+      if (isContext) {
+        const a = c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method');
+        if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) return true;
+        checkProtocolValue(a);
+        if (namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
+          context.report({ node: c.node, message: 'SSL context allows TLS 1.0/1.1 unless minimum_version or OP_NO_TLSv1/OP_NO_TLSv1_1 restrict it', confidence: 'medium' });
+        return true;
+      }
+      return false;
+    };
+    /** Reports and says the call was judged. */
+    const reported = (d: ReportDescriptor): true => {
+      context.report(d);
+      return true;
+    };
+
     return {
       call(c) {
         // ctx.set_ciphers('RC4-SHA:DES-CBC3-SHA'), pyOpenSSL ctx.set_cipher_list(b'...')
@@ -118,50 +181,8 @@ export default defineRule({
           const weak = typeof v === 'string' ? weakCipherElements(v) : [];
           if (weak.length > 0) context.report({ node: c.node, message: `Cipher list enables broken suites (${weak.slice(0, 3).join(', ')})` });
         }
-        const names = callNames(model, c);
-        if (names.includes('ssl.wrap_socket')) {
-          const version = c.keywords.get('ssl_version') ?? c.positional[5];
-          const old = version ? namesOf(model, version).find((q) => OLD_PROTOCOL.test(q)) : undefined;
-          const negotiating = version ? namesOf(model, version).some((q) => NEGOTIATING.test(q)) : false;
-          if (version && !old && !negotiating)
-            // A current protocol was chosen: what is left is the missing certificate and host name checks.
-            return context.report({
-              node: c.node,
-              message: 'ssl.wrap_socket() is deprecated (removed in Python 3.12) and checks neither the host name nor, unless cert_reqs=CERT_REQUIRED, the certificate',
-              cwes: [295, 327],
-              confidence: 'medium',
-            });
-          return context.report({
-            node: c.node,
-            message: old ? `ssl.wrap_socket() with the obsolete ${old.split('.').pop()}` : 'ssl.wrap_socket() is deprecated and does not check host names; its default protocol may allow old TLS versions',
-          });
-        }
-        // create_default_context() negotiates TLS 1.0/1.1 before Python 3.10 (CodeQL py/insecure-protocol):
-        // reported when the context makes a connection and nothing raises its minimum version.
-        if (names.includes('ssl.create_default_context') && !c.hasSplat && !restricted(c) && makesConnection(c))
-          return context.report({
-            node: c.node,
-            message: 'ssl.create_default_context() still accepts TLS 1.0/1.1 on Python before 3.10; set context.minimum_version = ssl.TLSVersion.TLSv1_2',
-            severity: 'low',
-            confidence: 'low',
-          });
-        // OpenSSL.SSL.Context (pyOpenSSL) and M2Crypto.SSL.Context take the protocol first.
-        const isContext = names.includes('ssl.SSLContext') || names.some((q) => q.endsWith('SSL.Context') && /(^|\.)SSL\.Context$/.test(q));
-        if (isContext && !names.includes('ssl.SSLContext')) {
-          const name = model.constString(c.arg(0, 'protocol') ?? c.arg(0, 'method'));
-          if (name !== undefined && OLD_PROTOCOL_NAME.test(name)) return context.report({ node: c.node, message: `SSL context for the obsolete ${name} protocol` });
-        }
-        // ssl.SSLContext() without a protocol means PROTOCOL_TLS (deprecated since Python 3.10).
-        if (names.includes('ssl.SSLContext') && !c.arg(0, 'protocol') && !c.hasSplat && !restricted(c))
-          return context.report({ node: c.node, message: 'ssl.SSLContext() without a protocol allows TLS 1.0/1.1 unless minimum_version restricts it', confidence: 'medium' });
-        if (isContext) {
-          const a = c.arg(0, names.includes('ssl.SSLContext') ? 'protocol' : 'method');
-          if (!a || (a.type !== 'attribute' && a.type !== 'identifier')) return;
-          checkProtocolValue(a);
-          if (namesOf(model, a).some((q) => NEGOTIATING.test(q)) && !restricted(c))
-            context.report({ node: c.node, message: 'SSL context allows TLS 1.0/1.1 unless minimum_version or OP_NO_TLSv1/OP_NO_TLSv1_1 restrict it', confidence: 'medium' });
-          return;
-        }
+        if (mentionsSsl() && sslCall(c)) return;
+        if (!mentionsProtocols()) return;
         // Any other call: protocol constants passed as arguments (positional, then keywords).
         for (const a of c.positional) protocolArgument(a);
         for (const a of c.keywords.values()) protocolArgument(a);
