@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { callNames, isFixedBytes, namesOf, walkValue } from './value-flow.js';
+import { callNames, isFixedBytes, namesOf, sourceMentions, walkValue } from './value-flow.js';
 
 const PYCRYPTO_CIPHER = /^Crypto\.Cipher\.(AES|DES|DES3|ARC2|Blowfish|CAST|ChaCha20|ChaCha20_Poly1305|Salsa20)\.new$/;
 /** cryptography's modes and which argument is the IV or nonce. */
@@ -58,8 +58,12 @@ export default defineRule({
       const cwes = problem === 'constant' && nonceMode ? [323, 1204] : cbc || problem !== 'constant' ? [329, 1204] : [1204, 329];
       context.report({ node: c.node, message, cwes });
     };
+    // Every cipher, mode and AEAD name below is PyCryptodome's (`Crypto.`, `Cryptodome.`) or
+    // cryptography's: a module whose text never says `rypto` has none of them (see `sourceMentions`).
+    let crypto: boolean | undefined;
     return {
       call(c) {
+        if (!(crypto ??= sourceMentions(model, ['rypto']))) return;
         const names = callNames(model, c);
         if (names.some((q) => PYCRYPTO_CIPHER.test(q))) {
           const modeNode = c.arg(1, 'mode');
