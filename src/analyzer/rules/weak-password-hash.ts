@@ -4,7 +4,7 @@ import { defineRule } from '../rule.js';
 import { allHashedData, BROKEN_ALGORITHMS, constructorOfReceiver, hashConstructor, hashUse } from './hash-functions.js';
 import { isPasswordName, nameWords } from './secret-names.js';
 import { nameOfNode, readableSecretIn } from './sensitive-values.js';
-import { callNames, constNumber, isFixedBytes, namesOf, targetName, walkValue } from './value-flow.js';
+import { callNames, constNumber, isFixedBytes, namesOf, sourceMentions, targetName, walkValue } from './value-flow.js';
 
 /** Below this many PBKDF2 iterations a GPU tries millions of guesses per second. */
 const MIN_PBKDF2_ITERATIONS = 10_000;
@@ -20,6 +20,9 @@ const WEAK_SCHEMES = /^(plain|md5|sha1|sha256|sha512|unsalted_md5|unsalted_sha1|
 
 /** `hash`, `hashed` or `digest` somewhere in a name: necessary for one of its words to be one. */
 const HASH_WORD = /hash|digest/i;
+
+const HASHING_WORDS = ['hashlib', 'crypt', 'Crypto', 'werkzeug', 'django', 'passlib'];
+const HASHING_LIBRARY = /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./;
 
 /** Whether one of a call's names matches. */
 function anyName(names: readonly string[], re: RegExp): boolean {
@@ -86,6 +89,11 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    // Every finding needs a hash or password-hashing call: hashlib, bcrypt, crypt,
+    // cryptography, PyCryptodome (`Crypto.`, `Cryptodome.`), werkzeug, Django or passlib names,
+    // which a module whose text never spells those words cannot have (see `sourceMentions`).
+    let hashing: boolean | undefined;
+    const mayHash = (): boolean => (hashing ??= sourceMentions(model, HASHING_WORDS));
 
     const fastHash = (c: CallInfo): void => {
       const use = hashUse(model, c);
@@ -127,6 +135,7 @@ export default defineRule({
      * stored password is an MD5/SHA digest whatever the hashed variable is called.
      */
     const storedDigest = (at: PyNode, value: PyNode | undefined, where: string, confidence: 'high' | 'medium' = 'high'): void => {
+      if (!mayHash()) return;
       const ctor = digestBehind(value);
       if (!ctor) return;
       const algorithm = hashConstructor(model, ctor)?.algorithm ?? 'unknown';
@@ -166,20 +175,23 @@ export default defineRule({
     return {
       nodes: {
         assignment(node) {
+          if (!mayHash()) return;
           const name = targetName(model, node.child('left'));
           if (passwordNamed(name)) storedDigest(node, node.child('right'), `The stored password '${name}'`);
         },
         pair(node) {
+          if (!mayHash()) return;
           const name = model.constString(node.child('key'));
           if (passwordNamed(name)) storedDigest(node, node.child('value'), `The password field '${name}'`);
         },
       },
       call(c) {
+        if (!mayHash()) return;
         // User(password=md5(...)), user.setPassword(md5(...)); Django's set_password() hashes again, so only medium.
         for (const [k, v] of c.keywords) if (passwordNamed(k)) storedDigest(v.parent ?? v, v, `The password passed as ${k}=`);
         if (c.method && /^set_?password$/i.test(c.method)) storedDigest(c.node, c.positional[0], 'The password set here', c.method === 'set_password' ? 'medium' : 'high');
         const names = callNames(model, c);
-        if (c.method !== 'update' && !names.some((q) => /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./.test(q))) return;
+        if (c.method !== 'update' && !anyName(names, HASHING_LIBRARY)) return;
         if (anyName(names, /^hashlib\.pbkdf2_hmac$/)) {
           if (!constantSalt(c, c.arg(2, 'salt'))) lowCost(c, c.arg(3, 'iterations'), MIN_PBKDF2_ITERATIONS, 'PBKDF2 iteration count');
           return;
