@@ -4,9 +4,19 @@ import { defineRule } from '../rule.js';
 import { callNames } from './value-flow.js';
 
 const PASSWORD_KEYWORDS = new Set(['password', 'passwd', 'pwd']);
-/** Calls that open an authenticated connection. */
-const CONNECTING = /(^|\.)(connect|Connection|Client|MongoClient|StrictRedis|Redis|create_engine|login|ConnectionPool|SimpleConnectionPool|ThreadedConnectionPool|create_pool)$/;
+/**
+ * Calls that open an authenticated connection, by the last segment of a name or the method
+ * (`(^|\.)(connect|...)$` as a look-up: no pattern scan of every name of every call).
+ */
+const CONNECTING = new Set(['connect', 'Connection', 'Client', 'MongoClient', 'StrictRedis', 'Redis', 'create_engine', 'login', 'ConnectionPool', 'SimpleConnectionPool', 'ThreadedConnectionPool', 'create_pool']);
+
+function connectingName(names: readonly string[]): boolean {
+  for (const q of names) if (CONNECTING.has(q.slice(q.lastIndexOf('.') + 1))) return true;
+  return false;
+}
 const POSITIONAL_PASSWORD: Array<[RegExp, number]> = [[/^(MySQLdb|pymysql)\.connect$/, 2]];
+/** Calls with fewer positional arguments pass no password by position. */
+const FIRST_PASSWORD_POSITION = Math.min(...POSITIONAL_PASSWORD.map(([, index]) => index));
 /** `postgresql://user:@host`: a user with an empty password. */
 const EMPTY_PASSWORD_URL = /^(?!sqlite)[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:@/i;
 
@@ -54,9 +64,11 @@ export default defineRule({
             node: empty.at,
             message: empty.fromDefault ? `The password parameter defaults to '' and reaches ${c.method}(): an account created without one can log in with an empty password` : `${c.method}() given an empty password`,
           });
-        const names = callNames(model, c);
-        const connecting = names.some((q) => CONNECTING.test(q)) || (c.method !== undefined && CONNECTING.test(c.method));
+        // Below, only a password keyword or a positional password can be reported.
+        if (c.positional.length <= FIRST_PASSWORD_POSITION && !c.keywords.has('password') && !c.keywords.has('passwd') && !c.keywords.has('pwd')) return;
+        const connecting = (c.method !== undefined && CONNECTING.has(c.method)) || connectingName(callNames(model, c));
         if (!connecting) return;
+        const names = callNames(model, c);
         for (const [k, v] of c.keywords) if (PASSWORD_KEYWORDS.has(k) && isEmptyString(model, v)) return context.report({ node: v.parent ?? v, message: `Connection made with an empty ${k}` });
         for (const [pattern, index] of POSITIONAL_PASSWORD)
           if (names.some((q) => pattern.test(q)) && isEmptyString(model, c.positional[index])) return context.report({ node: c.positional[index]!, message: 'Connection made with an empty password' });
@@ -64,7 +76,13 @@ export default defineRule({
       nodes: {
         pair(node) {
           // Django: DATABASES = {'default': {'ENGINE': '...postgresql', 'PASSWORD': ''}}
-          if (model.constString(node.child('key')) !== 'PASSWORD' || !isEmptyString(model, node.child('value'))) return;
+          // A key literal without escapes or interpolations is its own text: most lack `PASSWORD`.
+          const key = node.child('key');
+          if (key?.type === 'string') {
+            const raw = key.text;
+            if (!raw.includes('PASSWORD') && !raw.includes('\\') && !raw.includes('{')) return;
+          }
+          if (model.constString(key) !== 'PASSWORD' || !isEmptyString(model, node.child('value'))) return;
           const dict = node.parent;
           const engine = dict?.namedChildren.find((p) => p.type === 'pair' && model.constString(p.child('key')) === 'ENGINE');
           const engineName = engine ? model.constString(engine.child('value')) : undefined;
