@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { callNames, namesOf, targetName, walkValue } from './value-flow.js';
+import { callNames, namesOf, sourceMentions, targetName, walkValue } from './value-flow.js';
 
 function isTrue(model: ModuleModel, node: PyNode | undefined): boolean {
   const v = model.constValue(node);
@@ -68,8 +68,11 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    // Flask-CORS and CORSMiddleware names need those words in the module's text (see `sourceMentions`).
+    let corsLibrary: boolean | undefined;
     return {
       call(c) {
+        if (!(corsLibrary ??= sourceMentions(model, ['flask_cors', 'CORSMiddleware']))) return;
         const names = callNames(model, c);
         if (names.some((q) => /^flask_cors\.(CORS|cross_origin)$/.test(q))) {
           if (flaskCorsCredentialedAny(model, c))
@@ -94,7 +97,7 @@ export default defineRule({
             return;
           }
           // response.headers['Access-Control-Allow-Origin'] = request.headers.get('Origin') / '*', with credentials
-          if (name.toLowerCase() !== 'access-control-allow-origin' || left?.type !== 'subscript') return;
+          if (left?.type !== 'subscript' || name.toLowerCase() !== 'access-control-allow-origin') return;
           if (!anyOrigin(model, right) && !reflectsOrigin(model, right)) return;
           const fn = model.enclosingFunction(node)?.node ?? model.root;
           const credentials = model.byType('assignment').some(
