@@ -22,6 +22,9 @@ const DROP_CALLS = /^os\.(setuid|seteuid|setreuid|setresuid|setgid|setegid|setre
 /** Standard-library servers that bind the address they are given (`(host, port)` first). */
 const ADDRESS_SERVERS = /^(socketserver\.(Threading|Forking)?(TCP|UDP)Server|http\.server\.(Threading)?HTTPServer|xmlrpc\.server\.(Simple|DocXML|MultiPath)XMLRPCServer|smtpd\.(SMTP|Debugging|Pure)Server)$/;
 
+/** Calls that run a command line (through sudo, possibly). */
+const SUDO_RUNNERS = /^(os\.(system|popen)|subprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput))$/;
+
 /** Files only root may open. */
 const ROOT_ONLY_FILE = /^\/etc\/(shadow|gshadow|sudoers|master\.passwd)(-|\.d\/|$)|^\/root\//;
 
@@ -49,14 +52,13 @@ function addressPort(model: ModuleModel, address: PyNode | undefined): number | 
  * What a call does that only root may do: bind a port below 1024, chroot, open a root-only
  * file. Undefined for everything else (most calls: the method or name test fails at once).
  */
-function needsRoot(model: ModuleModel, c: CallInfo): string | undefined {
+function needsRoot(model: ModuleModel, c: CallInfo, q: string | undefined): string | undefined {
   if (c.method === 'bind') {
     if (c.positional.length !== 1 || c.hasSplat) return undefined;
     if (!c.qnames.some((q) => q === 'socket.socket.bind') && !model.importsModule('socket')) return undefined;
     const port = addressPort(model, c.positional[0]);
     return port === undefined ? undefined : `binds port ${port}, which only root may bind`;
   }
-  const q = c.qname;
   if (!q) return undefined;
   if (q === 'os.chroot') return 'calls os.chroot(), which only root may do';
   if (q === 'open' || q === 'io.open' || q === 'os.open') {
@@ -132,9 +134,10 @@ function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): 
  */
 function mayRaise(model: ModuleModel): boolean {
   for (const c of model.calls) {
-    if (c.qnames.some((q) => q.startsWith('os.set') && SET_IDS.test(q))) return true;
-    const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
-    if (name && mayNameRaise(name)) return true;
+    for (const q of c.qnames) if (q.startsWith('os.set') && SET_IDS.test(q)) return true;
+    // (The callee's text is taken only when long enough for the name test.)
+    const callee = c.callee;
+    if (callee.type === 'identifier' ? callee.endIndex - callee.startIndex >= 8 && mayNameRaise(callee.text) : c.method !== undefined && mayNameRaise(c.method)) return true;
   }
   for (const def of model.byType('function_definition')) if (mayNameRaise(def.child('name')?.text ?? '')) return true;
   return false;
@@ -230,14 +233,17 @@ export default defineRule({
         },
       },
       call(c) {
-        const root = needsRoot(model, c);
+        const q = c.qname;
+        const root = needsRoot(model, c, q);
         if (root) {
-          const chroot = c.qname === 'os.chroot';
+          const chroot = q === 'os.chroot';
           rootOnly.push({ node: c.node, what: root, chroot, noChdir: chroot && !chdirIntoJail(model, c) });
           return;
         }
+        // Everything below is about os and subprocess functions.
+        if (q === undefined || !(q.startsWith('os.') || q.startsWith('subprocess.'))) return;
         // setuid before setgid: the group can no longer be changed.
-        if (c.qname === 'os.setuid' || c.qname === 'os.setresuid' || c.qname === 'os.setreuid') {
+        if (q === 'os.setuid' || q === 'os.setresuid' || q === 'os.setreuid') {
           const fn = c.node.parent && model.enclosingFunction(c.node);
           const scope = fn?.node.child('body') ?? model.root;
           const later = [...nodesIn(scope, 'call')].find((n) => n.startIndex > c.node.endIndex && /^os\.(setgid|setresgid|setregid|setgroups|initgroups)$/.test(model.call(n)?.qname ?? ''));
@@ -246,7 +252,7 @@ export default defineRule({
           return;
         }
         // Commands run through sudo.
-        if (/^(os\.(system|popen)|subprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput))$/.test(c.qname ?? '')) {
+        if (SUDO_RUNNERS.test(q)) {
           const cmd = c.arg(0, 'args') ?? c.arg(0, 'command') ?? c.arg(0, 'cmd');
           const text = cmd && (cmd.type === 'list' ? model.constString(parts(cmd)[0]) : model.templateText(cmd));
           if (text !== undefined && /^\s*sudo(\s|$)/.test(text))
