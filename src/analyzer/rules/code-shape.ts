@@ -82,7 +82,11 @@ export function alwaysApproves(def: PyNode): boolean {
 
 /** The local function definition a call resolves to (`$.name`), if any. */
 export function localCallee(model: ModuleModel, call: CallInfo): PyNode | undefined {
-  for (const q of call.qnames) {
+  const qnames = call.qnames;
+  for (let i = 0; i < qnames.length; i++) {
+    const q = qnames[i]!;
+    // Local definitions are all `$.`-names: no look-up for library names.
+    if (q.charCodeAt(0) !== 36) continue;
     const def = model.localDefinition(q);
     if (def?.type === 'function_definition') return def;
   }

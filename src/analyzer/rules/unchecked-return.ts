@@ -4,7 +4,22 @@ import { defineRule } from '../rule.js';
 import { blockLeaves, identifiersIn, localCallee, nodesIn, parts } from './code-shape.js';
 
 /** Library calls that return None to signal "no result". */
-const MAY_RETURN_NONE = /^(re\.(match|search|fullmatch)|re\.Pattern\.(match|search|fullmatch)|shutil\.which|mimetypes\.guess_extension|imghdr\.what)$/;
+const MAY_RETURN_NONE = new Set([
+  're.match',
+  're.search',
+  're.fullmatch',
+  're.Pattern.match',
+  're.Pattern.search',
+  're.Pattern.fullmatch',
+  'shutil.which',
+  'mimetypes.guess_extension',
+  'imghdr.what',
+]);
+
+function anyMayReturnNone(names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (MAY_RETURN_NONE.has(names[i]!)) return true;
+  return false;
+}
 
 /**
  * A module function that returns None on some path while returning a value on others.
@@ -119,7 +134,7 @@ export default defineRule({
             returnsNone.set(def.id, (known = mayReturnNone(def, returns.get(def.id) ?? [])));
           }
           failing = known;
-        } else failing = c.qnames.some((q) => MAY_RETURN_NONE.test(q));
+        } else failing = anyMayReturnNone(c.qnames);
         if (!failing) return;
         const what = `${c.callee.text}()`;
         // Used directly: `len(parse(data))`, `re.match(p, s).group()`.
