@@ -5,6 +5,8 @@ import { builtFrom, enclosingDef, identifiersIn, nodesIn, unparen } from './code
 
 /** HTTP clients that wait for ever unless given a timeout. */
 const NO_DEFAULT_TIMEOUT = /^(requests\.(get|post|put|patch|delete|head|options|request)|requests\.Session\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen)$/;
+/** httpx calls, whose default timeout only `timeout=None` removes. */
+const HTTPX = /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient)$/;
 /** Decompressors that inflate without a size limit. */
 const DECOMPRESS = /^(zlib\.decompress|gzip\.decompress|bz2\.decompress|lzma\.decompress)$/;
 /** Request data, by the qualified name of the expression. */
@@ -27,6 +29,8 @@ const SIZED_CALLS: Record<string, number> = {
  * lookup paid per call, and would also accept what every object inherits (`constructor`...).
  */
 const SIZED_NAMES = new Set(Object.keys(SIZED_CALLS));
+
+const SEQUENCE_TYPES = new Set(['string', 'list', 'tuple', 'concatenated_string']);
 
 function fromRequest(model: ModuleModel, expr: PyNode | undefined): boolean {
   return builtFrom(model, expr, (n) => (n.type === 'attribute' || n.type === 'call' || n.type === 'subscript') && model.values(n).some((v) => REQUEST_DATA.test(v)));
@@ -64,8 +68,22 @@ export default defineRule({
     const fnBodyOf = (n: PyNode): PyNode => enclosingDef(n)?.child('body') ?? model.root;
     return {
       call(c: CallInfo) {
+        // Which families the call's names belong to, in one pass (first letters before patterns).
+        const qnames = c.qnames;
+        let noTimeout = false;
+        let httpx = false;
+        let decompress = false;
+        let sized: string | undefined;
+        for (let i = 0; i < qnames.length; i++) {
+          const q = qnames[i]!;
+          const first = q.charCodeAt(0);
+          if ((first === 114 /* r */ || first === 117) /* u */ && !noTimeout) noTimeout = NO_DEFAULT_TIMEOUT.test(q);
+          else if (first === 104 /* h */ && !httpx) httpx = HTTPX.test(q);
+          if (!decompress && (first === 122 /* z */ || first === 103 /* g */ || first === 98 /* b */ || first === 108) /* l */) decompress = DECOMPRESS.test(q);
+          if (sized === undefined && SIZED_NAMES.has(q)) sized = q;
+        }
         // 1. No timeout on an outgoing HTTP request.
-        if (c.qnames.some((q) => NO_DEFAULT_TIMEOUT.test(q))) {
+        if (noTimeout) {
           if (c.hasSplat) return;
           const isUrlopen = c.qnames.includes('urllib.request.urlopen');
           const timeout = c.keywords.get('timeout') ?? (isUrlopen ? c.positional[2] : undefined);
@@ -74,7 +92,7 @@ export default defineRule({
           return;
         }
         // httpx has a default timeout: only an explicit `timeout=None` removes it.
-        if (c.qnames.some((q) => /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient)$/.test(q)) && unparen(c.keywords.get('timeout'))?.type === 'none') {
+        if (httpx && unparen(c.keywords.get('timeout'))?.type === 'none') {
           context.report({ node: c.node, confidence: 'high', severity: 'low', message: `${c.qname}() with timeout=None can hang this worker for ever`, fixHint: 'Keep a finite timeout: httpx.get(url, timeout=10).' });
           return;
         }
@@ -84,12 +102,12 @@ export default defineRule({
           return;
         }
         // 3. Decompression of request data without a size limit.
-        if (c.qnames.some((q) => DECOMPRESS.test(q)) && fromRequest(model, c.positional[0])) {
+        if (decompress && fromRequest(model, c.positional[0])) {
           context.report({ node: c.node, cwes: [409, 400], message: `${c.qname}() inflates request data with no limit on the output size (decompression bomb)` });
           return;
         }
         // 4. Counts from the request used as loop bounds or buffer sizes.
-        const q = c.qnames.find((x) => SIZED_NAMES.has(x));
+        const q = sized;
         if (q !== undefined) {
           const size = q === 'range' ? (c.positional.length === 1 ? c.positional[0] : c.positional[1]) : c.positional[SIZED_CALLS[q]!];
           if (!size || model.isConstant(size) || !fromRequest(model, size) || bounded(fnBodyOf(c.node), size)) return;
@@ -102,8 +120,7 @@ export default defineRule({
           if (node.child('operator')?.text !== '*') return;
           const l = unparen(node.child('left'));
           const r = unparen(node.child('right'));
-          const seqTypes = new Set(['string', 'list', 'tuple', 'concatenated_string']);
-          const count = l && seqTypes.has(l.type) ? r : r && seqTypes.has(r.type) ? l : undefined;
+          const count = l && SEQUENCE_TYPES.has(l.type) ? r : r && SEQUENCE_TYPES.has(r.type) ? l : undefined;
           if (!count || model.isConstant(count) || !fromRequest(model, count) || bounded(fnBodyOf(node), count)) return;
           context.report({ node, cwes: [400, 770, 789], message: `sequence repeated ${count.text} times, a count taken from the request with no upper bound` });
         },
