@@ -2,6 +2,7 @@ import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { anyIdIn, enclosingDef, identifiersIn, namesWritten, nodesIn, parts, unparen } from './code-shape.js';
+import { sourceMentions } from './value-flow.js';
 
 const LOCK_TYPES = /^(threading\.(Lock|RLock|Semaphore|BoundedSemaphore|Condition)|multiprocessing\.(Lock|RLock|Semaphore)|asyncio\.(Lock|Semaphore))$/;
 
@@ -13,7 +14,7 @@ interface Region {
   nodes: PyNode[];
 }
 
-function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region[] {
+function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites, lockTypes: boolean): Region[] {
   const out: Region[] = [];
   // (Each scan runs only when the function holds one of the sites it looks for.)
   if (anyIdIn(sites.withs, body)) {
@@ -21,14 +22,14 @@ function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region
       for (const item of nodesIn(w, 'with_item')) {
         const v = unparen(item.child('value'));
         if (!v || v.type === 'as_pattern') continue;
-        if (isLockExpr(model, v)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
+        if (isLockExpr(model, v, lockTypes)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
       }
     }
   }
   if (anyIdIn(sites.acquires, body)) {
     for (const call of nodesIn(body, 'call')) {
       const info = model.call(call);
-      if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
+      if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver, lockTypes)) continue;
       const lock = info.receiver.text;
       const release = [...nodesIn(body, 'call')].find((r) => r.startIndex > call.endIndex && model.call(r)?.method === 'release' && model.call(r)?.receiver?.text === lock);
       const end = release ? release.startIndex : body.endIndex;
@@ -51,11 +52,19 @@ function lockSites(model: ModuleModel): LockSites {
   return { withs: withs.sort((a, b) => a - b), acquires: acquires.sort((a, b) => a - b) };
 }
 
-function isLockExpr(model: ModuleModel, expr: PyNode): boolean {
-  if (model.values(expr).some((v) => LOCK_TYPES.test(v.replace(/\(\)$/, '')))) return true;
-  // `with self.lock:`, `with data_lock:`: a name that says it is a lock.
-  return /(^|[._])(lock|mutex|rlock|semaphore|sem)$/i.test(expr.text) || /[a-z0-9](Lock|Mutex|Semaphore)$/.test(expr.text);
+/**
+ * A lock by its type, or by a name that says it is one. `lockTypes`: the module's text spells
+ * one of the lock types' modules (`LOCK_MODULES`); without that no value can be of those types.
+ */
+function isLockExpr(model: ModuleModel, expr: PyNode, lockTypes: boolean): boolean {
+  // `with self.lock:`, `with data_lock:`: a name that says it is a lock (tested first: no name resolution).
+  const text = expr.text;
+  if (/(^|[._])(lock|mutex|rlock|semaphore|sem)$/i.test(text) || /[a-z0-9](Lock|Mutex|Semaphore)$/.test(text)) return true;
+  return lockTypes && model.values(expr).some((v) => LOCK_TYPES.test(v.replace(/\(\)$/, '')));
 }
+
+/** The modules of LOCK_TYPES: names of those types need one of these words in the module's text (see `sourceMentions`). */
+const LOCK_MODULES = ['threading', 'multiprocessing', 'asyncio'];
 
 /** Shared state: module globals written here, or attributes and items of objects. */
 function sharedTargets(fnNode: PyNode, scopeGlobals: Set<string>, region: PyNode[]): string[] {
@@ -82,10 +91,12 @@ export default defineRule({
   check(context) {
     const { model } = context;
     let sites: LockSites | undefined;
+    let lockTypes: boolean | undefined;
+    const mentionsLockTypes = (): boolean => (lockTypes ??= sourceMentions(model, LOCK_MODULES));
     return {
       call(c) {
         // 1. A lock made inside the function that uses it.
-        if (!c.qnames.some((q) => LOCK_TYPES.test(q))) return;
+        if (!mentionsLockTypes() || !c.qnames.some((q) => LOCK_TYPES.test(q))) return;
         const def = enclosingDef(c.node);
         const assign = c.node.parent?.type === 'assignment' ? c.node.parent : undefined;
         const target = assign?.child('left');
@@ -105,7 +116,7 @@ export default defineRule({
           if (!anyIdIn(sites.withs, body) && !anyIdIn(sites.acquires, body)) return;
           const scope = model.scopes.scopeOf.get(fnNode.id);
           const globals = scope?.globals ?? new Set<string>();
-          for (const region of lockRegions(model, body, sites)) {
+          for (const region of lockRegions(model, body, sites, mentionsLockTypes())) {
             // 2. acquire() whose release is not guaranteed.
             if (region.start.type === 'call') {
               const stmt = region.start.parent;
