@@ -63,7 +63,7 @@ export default defineRule({
     let crypto: boolean | undefined;
     return {
       call(c) {
-        if (!(crypto ??= sourceMentions(model, ['rypto']))) return;
+        if (!(crypto ??= sourceMentions(model, /rypto/))) return;
         const names = callNames(model, c);
         if (names.some((q) => PYCRYPTO_CIPHER.test(q))) {
           const modeNode = c.arg(1, 'mode');

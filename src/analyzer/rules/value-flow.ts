@@ -297,15 +297,14 @@ function computeNamesOf(model: ModuleModel, expr: PyNode, state: FlowState): str
 }
 
 /**
- * Whether the module's source text contains one of the words. Qualified names are spelled
- * with the source's own words (imported modules and names, attributes, unbound names) and
- * the knowledge tables' aliases: a rule looking for names that need a word the source lacks
- * can skip its name tests for the whole module. Call once per module (it scans the text).
+ * Whether the module's source text matches `words` (an alternation of plain words, e.g.
+ * `/ssl|SSL/`). Qualified names are spelled with the source's own words (imported modules and
+ * names, attributes, unbound names) and the knowledge tables' aliases: a rule looking for
+ * names that need a word the source lacks can skip its name tests for the whole module. It
+ * scans the whole text: call it once per module, and only where that saves more than a scan.
  */
-export function sourceMentions(model: ModuleModel, words: readonly string[]): boolean {
-  const text = model.root.source.text;
-  for (const w of words) if (text.includes(w)) return true;
-  return false;
+export function sourceMentions(model: ModuleModel, words: RegExp): boolean {
+  return words.test(model.root.source.text);
 }
 
 /** Every name a call's callee may have, through wildcard imports too. */

@@ -21,7 +21,8 @@ const WEAK_SCHEMES = /^(plain|md5|sha1|sha256|sha512|unsalted_md5|unsalted_sha1|
 /** `hash`, `hashed` or `digest` somewhere in a name: necessary for one of its words to be one. */
 const HASH_WORD = /hash|digest/i;
 
-const HASHING_WORDS = ['hashlib', 'crypt', 'Crypto', 'werkzeug', 'django', 'passlib'];
+/** `rypt`: crypt, bcrypt, cryptography, Crypto, Cryptodome. */
+const HASHING_WORDS = /hashlib|rypt|werkzeug|django|passlib/;
 const HASHING_LIBRARY = /^(hashlib|cryptography|Crypto|bcrypt|crypt|werkzeug|django|passlib)\./;
 
 /** Whether one of a call's names matches. */

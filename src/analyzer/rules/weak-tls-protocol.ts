@@ -94,8 +94,8 @@ export default defineRule({
     // spelled with `TLSv` or `SSLv` (protocol arguments are found by `PROTOCOL_`, `_METHOD` too).
     let ssl: boolean | undefined;
     let protocols: boolean | undefined;
-    const mentionsSsl = (): boolean => (ssl ??= sourceMentions(model, ['ssl', 'SSL']));
-    const mentionsProtocols = (): boolean => (protocols ??= sourceMentions(model, ['PROTOCOL_', '_METHOD', 'TLSv', 'SSLv']));
+    const mentionsSsl = (): boolean => (ssl ??= sourceMentions(model, /ssl|SSL/));
+    const mentionsProtocols = (): boolean => (protocols ??= sourceMentions(model, /PROTOCOL_|_METHOD|TLSv|SSLv/));
 
     const checkProtocolValue = (node: PyNode): void => {
       if (!mentionsProtocols()) return;
