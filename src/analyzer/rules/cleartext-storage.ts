@@ -5,9 +5,17 @@ import { CREDENTIAL_KINDS, readableSecretIn } from './sensitive-values.js';
 
 /** A session token is meant to live in a cookie; passwords and keys are not. */
 const COOKIE_KINDS: readonly SecretKind[] = ['password', 'secret', 'api-key'];
-import { callNames, namesOf, sourceMentions } from './value-flow.js';
+import { callNames, namesOf } from './value-flow.js';
 
-const NO_NAMES: string[] = [];
+/** `^(jwt|jwt\.api_jwt|jose\.jwt|authlib\.jose\.jwt)\.encode$` as a set. */
+const JWT_ENCODE = new Set(['jwt.encode', 'jwt.api_jwt.encode', 'jose.jwt.encode', 'authlib.jose.jwt.encode']);
+/** `^(json|yaml|pickle|toml)\.dump$` as a set. */
+const DUMP = new Set(['json.dump', 'yaml.dump', 'pickle.dump', 'toml.dump']);
+
+function anyIn(names: readonly string[], set: ReadonlySet<string>): boolean {
+  for (const q of names) if (set.has(q)) return true;
+  return false;
+}
 
 export default defineRule({
   meta: {
@@ -40,9 +48,6 @@ export default defineRule({
       }
       return undefined;
     };
-    let mentionsJwt: boolean | undefined;
-    let mentionsDump: boolean | undefined;
-    let mentionsSession: boolean | undefined;
     return {
       call(c) {
         // response.set_cookie('password', password)
@@ -53,22 +58,17 @@ export default defineRule({
           if (hit) report(c.node, `Cookie holds the ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' in cleartext`, [315, 312]);
           return;
         }
-        // JWT and dump names need `jwt` and `dump` in the module's text (see `sourceMentions`).
-        const jwt = (mentionsJwt ??= sourceMentions(model, ['jwt']));
-        const dump = (mentionsDump ??= sourceMentions(model, ['dump']));
-        const write = c.method === 'write' || c.method === 'writelines';
-        if (!jwt && !dump && !write) return;
-        const names = jwt || dump ? callNames(model, c) : NO_NAMES;
+        const names = callNames(model, c);
         // jwt.encode({'password': pw}, key): a JWT is signed, not encrypted; whoever holds it reads its claims.
-        if (jwt && names.some((q) => /^(jwt|jwt\.api_jwt|jose\.jwt|authlib\.jose\.jwt)\.encode$/.test(q))) {
+        if (anyIn(names, JWT_ENCODE)) {
           const payload = c.arg(names.some((q) => q.startsWith('authlib.')) ? 1 : 0, 'payload') ?? c.keywords.get('claims');
           const hit = secretClaim(payload) ?? readableSecretIn(model, payload, COOKIE_KINDS);
           if (hit) report(c.node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is put in a JWT, whose claims anyone holding the token can read`, [312, 522]);
           return;
         }
         // f.write(password), json.dump({'password': password}, f)
-        const isFileWrite = write && c.receiver !== undefined && namesOf(model, c.receiver).some((q) => q === 'io.File' || q.startsWith('io.File'));
-        const isDump = dump && names.some((q) => /^(json|yaml|pickle|toml)\.dump$/.test(q));
+        const isFileWrite = (c.method === 'write' || c.method === 'writelines') && c.receiver !== undefined && namesOf(model, c.receiver).some((q) => q === 'io.File' || q.startsWith('io.File'));
+        const isDump = anyIn(names, DUMP);
         if (isFileWrite || isDump) {
           const hit = readableSecretIn(model, c.positional[0], CREDENTIAL_KINDS);
           if (hit) report(c.node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is written to a file in cleartext`, [313, 312]);
@@ -78,7 +78,7 @@ export default defineRule({
         assignment(node) {
           // Flask's default session is a signed, not encrypted, cookie.
           const left = node.child('left');
-          if (left?.type !== 'subscript' || !(mentionsSession ??= sourceMentions(model, ['session'])) || !namesOf(model, left.child('value')).includes('flask.session')) return;
+          if (left?.type !== 'subscript' || !namesOf(model, left.child('value')).includes('flask.session')) return;
           const hit = readableSecretIn(model, node.child('right'), COOKIE_KINDS);
           if (hit) report(node, `The ${hit.kind === 'password' ? 'password' : 'secret'} '${hit.name}' is put in the Flask session cookie, which the client can read`, [315, 312]);
         },

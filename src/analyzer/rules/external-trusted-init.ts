@@ -2,7 +2,6 @@ import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { comparisonOperands, comparisonOperators, nodesIn, parts, unparen, valuesOf } from './code-shape.js';
-import { sourceMentions } from './value-flow.js';
 
 /** Session or state keys that grant rights. */
 const PRIVILEGE_KEY = /(^|_)(role|roles|admin|is_admin|superuser|is_superuser|staff|is_staff|permission|permissions|privilege|privileges|access|access_level|level|group|groups|authenticated|is_authenticated|logged_in|is_logged_in|verified|trusted)$/i;
@@ -113,11 +112,6 @@ export default defineRule({
     // A scope's globals are the names of its `global` statements: a module without one has none.
     const hasGlobalStatements = model.byType('global_statement').length > 0;
     const isGlobal = (at: PyNode, name: string): boolean => hasGlobalStatements && model.scopeOf(at).globals.has(name);
-    // The trusted stores are named `environ`, `config` or `settings` (`os.environ`,
-    // `app.config`, `django.conf.settings`): a module whose text has none of these words has
-    // no such store (see `sourceMentions`).
-    let stores: boolean | undefined;
-    const mayStore = (): boolean => (stores ??= sourceMentions(model, ['environ', 'config', 'settings']));
     const tainted = (value: PyNode | undefined): boolean => {
       const t = context.taintOf(value, 'trusted-state');
       return !!t && t.origin === 'remote';
@@ -131,7 +125,7 @@ export default defineRule({
           // 1. Configuration, environment or privilege keys filled with request data (stores
           // are subscripts and attributes; a literal value is no request data, whatever the store).
           if ((target.type === 'subscript' || target.type === 'attribute') && !untaintable(value)) {
-            const store = mayStore() ? isTrustedStore(model, target) : undefined;
+            const store = isTrustedStore(model, target);
             if (store && tainted(value)) {
               context.report({ node, message: `${store} set from request data: the client decides a setting the application trusts`, confidence: 'high' });
               return;

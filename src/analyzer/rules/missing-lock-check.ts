@@ -2,7 +2,6 @@ import type { PyNode } from '../ast.js';
 import type { ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
 import { anyIdIn, enclosingDef, identifiersIn, namesWritten, nodesIn, parts, unparen } from './code-shape.js';
-import { sourceMentions } from './value-flow.js';
 
 const LOCK_TYPES = /^(threading\.(Lock|RLock|Semaphore|BoundedSemaphore|Condition)|multiprocessing\.(Lock|RLock|Semaphore)|asyncio\.(Lock|Semaphore))$/;
 
@@ -14,7 +13,7 @@ interface Region {
   nodes: PyNode[];
 }
 
-function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites, lockTypes: boolean): Region[] {
+function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites): Region[] {
   const out: Region[] = [];
   // (Each scan runs only when the function holds one of the sites it looks for.)
   if (anyIdIn(sites.withs, body)) {
@@ -22,14 +21,14 @@ function lockRegions(model: ModuleModel, body: PyNode, sites: LockSites, lockTyp
       for (const item of nodesIn(w, 'with_item')) {
         const v = unparen(item.child('value'));
         if (!v || v.type === 'as_pattern') continue;
-        if (isLockExpr(model, v, lockTypes)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
+        if (isLockExpr(model, v)) out.push({ lock: v.text, start: w, nodes: [w.child('body')!].filter(Boolean) });
       }
     }
   }
   if (anyIdIn(sites.acquires, body)) {
     for (const call of nodesIn(body, 'call')) {
       const info = model.call(call);
-      if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver, lockTypes)) continue;
+      if (info?.method !== 'acquire' || !info.receiver || !isLockExpr(model, info.receiver)) continue;
       const lock = info.receiver.text;
       const release = [...nodesIn(body, 'call')].find((r) => r.startIndex > call.endIndex && model.call(r)?.method === 'release' && model.call(r)?.receiver?.text === lock);
       const end = release ? release.startIndex : body.endIndex;
@@ -47,24 +46,32 @@ interface LockSites {
 }
 
 function lockSites(model: ModuleModel): LockSites {
-  const withs = model.byType('with_statement').map((w) => w.id);
-  const acquires = model.calls.filter((c) => c.method === 'acquire').map((c) => c.node.id);
-  return { withs: withs.sort((a, b) => a - b), acquires: acquires.sort((a, b) => a - b) };
+  // Both lists come in document order, which is ascending id order (ids are pre-order).
+  const statements = model.byType('with_statement');
+  const withs: number[] = new Array<number>(statements.length);
+  for (let i = 0; i < statements.length; i++) withs[i] = statements[i]!.id;
+  const acquires: number[] = [];
+  const calls = model.calls;
+  for (let i = 0; i < calls.length; i++) if (calls[i]!.method === 'acquire') acquires.push(calls[i]!.node.id);
+  return { withs, acquires };
 }
 
-/**
- * A lock by its type, or by a name that says it is one. `lockTypes`: the module's text spells
- * one of the lock types' modules (`LOCK_MODULES`); without that no value can be of those types.
- */
-function isLockExpr(model: ModuleModel, expr: PyNode, lockTypes: boolean): boolean {
+/** A lock by its type, or by a name that says it is one. */
+function isLockExpr(model: ModuleModel, expr: PyNode): boolean {
   // `with self.lock:`, `with data_lock:`: a name that says it is a lock (tested first: no name resolution).
   const text = expr.text;
   if (/(^|[._])(lock|mutex|rlock|semaphore|sem)$/i.test(text) || /[a-z0-9](Lock|Mutex|Semaphore)$/.test(text)) return true;
-  return lockTypes && model.values(expr).some((v) => LOCK_TYPES.test(v.replace(/\(\)$/, '')));
+  return model.values(expr).some((v) => LOCK_TYPES.test(v.replace(/\(\)$/, '')));
 }
 
-/** The modules of LOCK_TYPES: names of those types need one of these words in the module's text (see `sourceMentions`). */
-const LOCK_MODULES = ['threading', 'multiprocessing', 'asyncio'];
+/** One of the names is a lock type (LOCK_TYPES' modules start with a, m or t: tested before the pattern). */
+function namesLockType(names: readonly string[]): boolean {
+  for (const q of names) {
+    const first = q.charCodeAt(0);
+    if ((first === 116 || first === 109 || first === 97) && LOCK_TYPES.test(q)) return true;
+  }
+  return false;
+}
 
 /** Shared state: module globals written here, or attributes and items of objects. */
 function sharedTargets(fnNode: PyNode, scopeGlobals: Set<string>, region: PyNode[]): string[] {
@@ -91,12 +98,10 @@ export default defineRule({
   check(context) {
     const { model } = context;
     let sites: LockSites | undefined;
-    let lockTypes: boolean | undefined;
-    const mentionsLockTypes = (): boolean => (lockTypes ??= sourceMentions(model, LOCK_MODULES));
     return {
       call(c) {
         // 1. A lock made inside the function that uses it.
-        if (!mentionsLockTypes() || !c.qnames.some((q) => LOCK_TYPES.test(q))) return;
+        if (!namesLockType(c.qnames)) return;
         const def = enclosingDef(c.node);
         const assign = c.node.parent?.type === 'assignment' ? c.node.parent : undefined;
         const target = assign?.child('left');
@@ -116,7 +121,7 @@ export default defineRule({
           if (!anyIdIn(sites.withs, body) && !anyIdIn(sites.acquires, body)) return;
           const scope = model.scopes.scopeOf.get(fnNode.id);
           const globals = scope?.globals ?? new Set<string>();
-          for (const region of lockRegions(model, body, sites, mentionsLockTypes())) {
+          for (const region of lockRegions(model, body, sites)) {
             // 2. acquire() whose release is not guaranteed.
             if (region.start.type === 'call') {
               const stmt = region.start.parent;

@@ -1,7 +1,7 @@
 import type { PyNode } from '../ast.js';
 import type { CallInfo, ModuleModel } from '../model.js';
 import { defineRule } from '../rule.js';
-import { callNames, namesOf, sourceMentions, targetName, walkValue } from './value-flow.js';
+import { callNames, namesOf, targetName, walkValue } from './value-flow.js';
 
 function isTrue(model: ModuleModel, node: PyNode | undefined): boolean {
   const v = model.constValue(node);
@@ -68,19 +68,16 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    // Flask-CORS and CORSMiddleware names need those words in the module's text (see `sourceMentions`).
-    let corsLibrary: boolean | undefined;
     return {
       call(c) {
-        if (!(corsLibrary ??= sourceMentions(model, ['flask_cors', 'CORSMiddleware']))) return;
         const names = callNames(model, c);
-        if (names.some((q) => /^flask_cors\.(CORS|cross_origin)$/.test(q))) {
+        if (names.some((q) => q === 'flask_cors.CORS' || q === 'flask_cors.cross_origin')) {
           if (flaskCorsCredentialedAny(model, c))
             context.report({ node: c.node, message: 'Flask-CORS allows every origin with supports_credentials=True' });
           return;
         }
         // app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)
-        const isCorsMiddleware = names.some((q) => /CORSMiddleware$/.test(q)) || (c.method === 'add_middleware' && namesOf(model, c.positional[0]).some((q) => /CORSMiddleware$/.test(q)));
+        const isCorsMiddleware = names.some((q) => q.endsWith('CORSMiddleware')) || (c.method === 'add_middleware' && namesOf(model, c.positional[0]).some((q) => q.endsWith('CORSMiddleware')));
         if (isCorsMiddleware && isTrue(model, c.keywords.get('allow_credentials')) && (anyOrigin(model, c.keywords.get('allow_origins')) || anyOrigin(model, c.keywords.get('allow_origin_regex'))))
           context.report({ node: c.node, message: 'CORSMiddleware allows every origin with allow_credentials=True' });
       },
