@@ -148,8 +148,13 @@ export default defineRule({
         const target = assign?.child('left');
         if (target?.type !== 'identifier') return;
         const fnBody = model.enclosingFunction(c.node)?.node.child('body') ?? model.root;
-        for (const id of fnBody.walk()) {
-          if (id.type !== 'identifier' || id.text !== target.text || id.startIndex <= assign!.endIndex || id === target) continue;
+        // The identifiers after the assignment, in document order: node ids are pre-order, so
+        // they follow the assignment's subtree (ids up to assign.lastId start before its end).
+        const name = target.text;
+        const nodes = fnBody.source.nodes;
+        for (let i = Math.max(assign!.lastId + 1, fnBody.id); i <= fnBody.lastId; i++) {
+          const id = nodes[i]!;
+          if (id.type !== 'identifier' || id.endIndex - id.startIndex !== name.length || id.startIndex <= assign!.endIndex || id === target || id.text !== name) continue;
           if (!model.reaching(id).some((b) => b.kind === 'assign' && b.stmt === assign)) continue;
           const use = unsafeUse(model, id);
           if (!use) continue;
