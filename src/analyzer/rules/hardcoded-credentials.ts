@@ -77,7 +77,8 @@ const MAY_BE_TEXT = new Set(['string', 'concatenated_string', 'parenthesized_exp
  * interpolation) is its own source text, and a call has a constant text only when it is a
  * string method (`.format`, `.join`, `.upper`...) or a one-argument `str()`/`bytes()`.
  */
-function mayHoldKnownSecret(model: ModuleModel, node: PyNode): boolean {
+function mayHoldKnownSecret(model: ModuleModel, node: PyNode | undefined, depth = 0): boolean {
+  if (!node) return false;
   switch (node.type) {
     case 'string': {
       const raw = node.text;
@@ -88,6 +89,18 @@ function mayHoldKnownSecret(model: ModuleModel, node: PyNode): boolean {
       if (!info) return false;
       if (info.method !== undefined && info.receiver) return STRING_METHODS.has(info.method);
       return info.callee.type === 'identifier' && info.positional.length === 1;
+    }
+    // `(x)` is the value of x; `a if c else b` is constant only when both branches agree.
+    case 'parenthesized_expression':
+      return depth > 8 || mayHoldKnownSecret(model, node.namedChildren.find((c) => c.type !== 'comment'), depth + 1);
+    case 'conditional_expression': {
+      const [a, , b] = node.namedChildren;
+      return depth > 8 || (mayHoldKnownSecret(model, a, depth + 1) && mayHoldKnownSecret(model, b, depth + 1));
+    }
+    // Only `+`, `%` and `*` make text of constants.
+    case 'binary_operator': {
+      const op = node.child('operator')?.text;
+      return op === '+' || op === '%' || op === '*';
     }
     default:
       return MAY_BE_TEXT.has(node.type);
@@ -311,6 +324,8 @@ export default defineRule({
     };
     /** `side == other` with `side` named as a credential and `other` a literal: reported. */
     const comparedCredential = (node: PyNode, side: PyNode, other: PyNode): boolean => {
+      // (`literalBehind` finds no literal in a value that cannot be text: the name is not looked into.)
+      if (!MAY_BE_TEXT.has(other.type)) return false;
       const kind = credentialKindOf(model, side);
       if (!kind || kind === 'key') return false;
       if (other.type === 'identifier' && isNamedSecretConstant(model, other)) return false;
