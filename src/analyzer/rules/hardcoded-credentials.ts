@@ -374,7 +374,9 @@ export default defineRule({
       },
       end() {
         // Literals that are secrets by their form, wherever they appear.
-        for (const node of model.byType('string')) {
+        const strings = model.byType('string');
+        for (let i = 0; i < strings.length; i++) {
+          const node = strings[i]!;
           if (node.endIndex - node.startIndex < 16 || node.parent?.type === 'concatenated_string' || reportedOnLine(node)) continue;
           // A literal without escapes or interpolations is its own source text: without an `@`
           // or a token format's fixed part there, it is neither a credential URL nor a token.

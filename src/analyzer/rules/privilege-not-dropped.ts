@@ -133,13 +133,18 @@ function computePrivilegeKind(model: ModuleModel, call: PyNode, depth: number): 
  * them), and the name test on the raw name is implied by the test on its split words.
  */
 function mayRaise(model: ModuleModel): boolean {
-  for (const c of model.calls) {
-    for (const q of c.qnames) if (q.startsWith('os.set') && SET_IDS.test(q)) return true;
+  // Indexed loops: this runs once per module, mostly before V8 optimises it (see engine.ts).
+  const calls = model.calls;
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const qnames = c.qnames;
+    for (let j = 0; j < qnames.length; j++) if (qnames[j]!.startsWith('os.set') && SET_IDS.test(qnames[j]!)) return true;
     // (The callee's text is taken only when long enough for the name test.)
     const callee = c.callee;
     if (callee.type === 'identifier' ? callee.endIndex - callee.startIndex >= 8 && mayNameRaise(callee.text) : c.method !== undefined && mayNameRaise(c.method)) return true;
   }
-  for (const def of model.byType('function_definition')) if (mayNameRaise(def.child('name')?.text ?? '')) return true;
+  const defs = model.byType('function_definition');
+  for (let i = 0; i < defs.length; i++) if (mayNameRaise(defs[i]!.child('name')?.text ?? '')) return true;
   return false;
 }
 

@@ -53,7 +53,9 @@ const OWNERS = new Set(['function_definition', 'class_definition', 'lambda']);
  */
 function returnsByFunction(model: ModuleModel): Map<number, PyNode[]> {
   const out = new Map<number, PyNode[]>();
-  for (const r of model.byType('return_statement')) {
+  const returns = model.byType('return_statement');
+  for (let i = 0; i < returns.length; i++) {
+    const r = returns[i]!;
     let owner = r.parent;
     while (owner && !OWNERS.has(owner.type)) owner = owner.parent;
     if (owner?.type !== 'function_definition') continue;
