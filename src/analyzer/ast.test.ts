@@ -67,6 +67,33 @@ describe('copyTree', () => {
     }
   });
 
+  it('agrees with the WebAssembly parser on hundreds of mangled sources (fixed seed)', async () => {
+    const native = nativeParser(isSkippedToken);
+    if (!native) return void console.warn(`native parser not tested: ${nativeParserStatus().why}`);
+    let seed = 20261126;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = ['(', ')', '[', ']', '{', '}', ':', '\n', '    ', '"', "'", '"""', '\\', 'def ', 'class ', 'if ', 'lambda', '=', ',', '.', 'é', '𝔘', '\r\n', '\t', '#', 'f"{', '}"', 'async ', 'await ', '*', '**', '@'];
+    for (let i = 0; i < 300; i++) {
+      let code = SOURCES[i % SOURCES.length]!;
+      for (let edits = 1 + random(6); edits > 0; edits--) {
+        const at = random(code.length + 1);
+        code = random(3) === 0 ? code.slice(0, at) + code.slice(at + 1 + random(8)) : code.slice(0, at) + pieces[random(pieces.length)]! + code.slice(at);
+      }
+      const tree = await parsePython(code);
+      try {
+        const wasm = copyTree(tree, code);
+        const dumped = copyDump(native.parse(code), code, native);
+        expect(describeCopy(dumped.nodes), JSON.stringify(code)).toEqual(describeCopy(wasm.nodes));
+        expect(syntaxProblemsIn(dumped)).toEqual(syntaxProblemsIn(wasm));
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+
   it('reuses the node objects of an arena and gives the same trees as fresh copies', async () => {
     const native = nativeParser(isSkippedToken);
     const arena: PyNode[] = [];
