@@ -172,7 +172,11 @@ export class ModuleModel {
   private readonly constMemo = new Map<number, Const | undefined>();
   private readonly reachingMemo = new Map<number, Binding[]>();
   private readonly scopeMemo = new Map<number, Scope>();
-  private readonly inProgress = new Set<number>();
+  /**
+   * Values and constants being computed (node ids; constants as -id-1), innermost last: a
+   * stack, since computations nest. A Set grew and shrank its table on every query.
+   */
+  private readonly inProgress: number[] = [];
   private depth = 0;
 
   constructor(
@@ -317,8 +321,8 @@ export class ModuleModel {
   values(node: PyNode): string[] {
     const memo = this.valuesMemo.get(node.id);
     if (memo) return memo;
-    if (this.inProgress.has(node.id) || this.depth > MAX_DEPTH) return [];
-    this.inProgress.add(node.id);
+    if (this.depth > MAX_DEPTH || this.inProgress.includes(node.id)) return [];
+    this.inProgress.push(node.id);
     this.depth++;
     try {
       const all = unique(this.computeValues(node));
@@ -327,7 +331,7 @@ export class ModuleModel {
       return result;
     } finally {
       this.depth--;
-      this.inProgress.delete(node.id);
+      this.inProgress.pop();
     }
   }
 
@@ -534,8 +538,8 @@ export class ModuleModel {
   constValue(node: PyNode | undefined): Const | undefined {
     if (!node) return undefined;
     if (this.constMemo.has(node.id)) return this.constMemo.get(node.id);
-    if (this.inProgress.has(-node.id - 1) || this.depth > MAX_DEPTH) return undefined;
-    this.inProgress.add(-node.id - 1);
+    if (this.depth > MAX_DEPTH || this.inProgress.includes(-node.id - 1)) return undefined;
+    this.inProgress.push(-node.id - 1);
     this.depth++;
     try {
       const v = this.computeConst(node);
@@ -543,7 +547,7 @@ export class ModuleModel {
       return v;
     } finally {
       this.depth--;
-      this.inProgress.delete(-node.id - 1);
+      this.inProgress.pop();
     }
   }
 
