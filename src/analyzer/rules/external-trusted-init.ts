@@ -164,10 +164,14 @@ export default defineRule({
       },
       calls: {
         '*.config.update'(c) {
-          if (c.positional.some((a) => tainted(a))) context.report({ node: c.node, confidence: 'high', message: 'application configuration updated from request data' });
+          if (c.positional.some((a) => !untaintable(a) && tainted(a))) context.report({ node: c.node, confidence: 'high', message: 'application configuration updated from request data' });
         },
         setattr(c) {
-          if (tainted(c.arg(1)) && tainted(c.arg(2))) context.report({ node: c.node, message: 'attribute chosen and set by the request' });
+          // `setattr(obj, 'name', value)`: a literal name or value is no request data (no taint query).
+          const name = c.arg(1);
+          const value = c.arg(2);
+          if (!name || !value || untaintable(name) || untaintable(value)) return;
+          if (tainted(name) && tainted(value)) context.report({ node: c.node, message: 'attribute chosen and set by the request' });
         },
       },
     };
