@@ -180,28 +180,44 @@ export class Guards {
   }
 
   /**
+   * What a condition establishes when it evaluates to `when`, from what `leaf` says of its
+   * parts: `not` flips `when`; `A and B` true, or `A or B` false, gives both sides' facts;
+   * otherwise only the facts both sides share.
+   */
+  private factsOf(cond: PyNode, when: boolean, leaf: (cond: PyNode, when: boolean) => Set<string>, depth = 0): Set<string> {
+    if (depth > 8) return new Set();
+    switch (cond.type) {
+      case 'parenthesized_expression':
+        return cond.namedChildren[0] ? this.factsOf(cond.namedChildren[0], when, leaf, depth + 1) : new Set();
+      case 'not_operator': {
+        const argument = cond.child('argument');
+        return argument ? this.factsOf(argument, !when, leaf, depth + 1) : new Set();
+      }
+      case 'boolean_operator': {
+        const l = cond.child('left');
+        const r = cond.child('right');
+        if (!l || !r) return new Set();
+        const a = this.factsOf(l, when, leaf, depth + 1);
+        const b = this.factsOf(r, when, leaf, depth + 1);
+        if ((cond.child('operator')?.text === 'and') === when) return new Set([...a, ...b]);
+        return new Set([...a].filter((f) => b.has(f)));
+      }
+      default:
+        return leaf(cond, when);
+    }
+  }
+
+  /**
    * What a redirect check establishes about the target when it evaluates to `when`: 'slash'
    * (starts with `/`), 'no-double' (not `//`), 'no-backslash' (no `\\`, so no `/\\host`).
    */
-  private pathFacts(cond: PyNode, name: string, when: boolean, depth = 0): Set<string> {
+  private pathFacts(cond: PyNode, name: string, when: boolean): Set<string> {
+    return this.factsOf(cond, when, (leaf, holds) => this.pathLeafFacts(leaf, name, holds));
+  }
+
+  private pathLeafFacts(cond: PyNode, name: string, when: boolean): Set<string> {
     const none = new Set<string>();
-    if (depth > 8) return none;
     switch (cond.type) {
-      case 'parenthesized_expression':
-        return cond.namedChildren[0] ? this.pathFacts(cond.namedChildren[0], name, when, depth + 1) : none;
-      case 'not_operator':
-        return cond.child('argument') ? this.pathFacts(cond.child('argument')!, name, !when, depth + 1) : none;
-      case 'boolean_operator': {
-        const op = cond.child('operator')?.text;
-        const l = cond.child('left');
-        const r = cond.child('right');
-        if (!l || !r) return none;
-        const a = this.pathFacts(l, name, when, depth + 1);
-        const b = this.pathFacts(r, name, when, depth + 1);
-        // `A and B` true, or `A or B` false: both hold. Otherwise only what both sides share.
-        if ((op === 'and') === when) return new Set([...a, ...b]);
-        return new Set([...a].filter((f) => b.has(f)));
-      }
       case 'call': {
         const info = this.model.call(cond);
         if (info?.method !== 'startswith' || !info.receiver || !this.mentions(info.receiver, name, 2)) return none;
@@ -401,24 +417,13 @@ export class Guards {
    * What a path check establishes about the value when it evaluates to `when`: 'no-dotdot'
    * (no `..` in it) and 'not-abs' (not an absolute path, so a join keeps its base).
    */
-  private traversalFacts(cond: PyNode, name: string, when: boolean, depth = 0): Set<string> {
+  private traversalFacts(cond: PyNode, name: string, when: boolean): Set<string> {
+    return this.factsOf(cond, when, (leaf, holds) => this.traversalLeafFacts(leaf, name, holds));
+  }
+
+  private traversalLeafFacts(cond: PyNode, name: string, when: boolean): Set<string> {
     const none = new Set<string>();
-    if (depth > 8) return none;
     switch (cond.type) {
-      case 'parenthesized_expression':
-        return cond.namedChildren[0] ? this.traversalFacts(cond.namedChildren[0], name, when, depth + 1) : none;
-      case 'not_operator':
-        return cond.child('argument') ? this.traversalFacts(cond.child('argument')!, name, !when, depth + 1) : none;
-      case 'boolean_operator': {
-        const op = cond.child('operator')?.text;
-        const l = cond.child('left');
-        const r = cond.child('right');
-        if (!l || !r) return none;
-        const a = this.traversalFacts(l, name, when, depth + 1);
-        const b = this.traversalFacts(r, name, when, depth + 1);
-        if ((op === 'and') === when) return new Set([...a, ...b]);
-        return new Set([...a].filter((f) => b.has(f)));
-      }
       case 'comparison_operator': {
         const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
         const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
