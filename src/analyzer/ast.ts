@@ -1,6 +1,6 @@
 import type { TreeCursor } from 'web-tree-sitter';
 import { END, FIELD, FLAGS, LAST, MISSING_FLAG, NAMED_FLAG, PARENT, RECORD, START, SYMBOL, type NativeParser } from './native-parser.js';
-import { rawCursor, type RawCursorBinding, type SyntaxProblem, type Tree } from './parser.js';
+import { rawCursor, syntaxProblemOf, type RawCursorBinding, type SyntaxProblem, type Tree } from './parser.js';
 
 /**
  * A plain-JavaScript copy of tree-sitter's syntax tree. Walking tree-sitter's own nodes
@@ -422,11 +422,9 @@ export function syntaxProblemsIn(tree: CopiedTree, limit = 20): SyntaxProblem[] 
   const { nodes } = tree;
   for (let i = 0; i < nodes.length && problems.length < limit; i++) {
     const node = nodes[i]!;
-    if (node.isMissing) problems.push({ line: node.startRow + 1, column: node.startColumn + 1, message: `missing ${node.type}` });
-    else if (node.type === 'ERROR') {
-      const text = node.text.split('\n')[0]!.slice(0, 40);
-      problems.push({ line: node.startRow + 1, column: node.startColumn + 1, message: `syntax error near ${JSON.stringify(text)}` });
-    } else continue;
+    const problem = syntaxProblemOf(node, node.startRow, node.startColumn);
+    if (!problem) continue;
+    problems.push(problem);
     i = node.lastId; // nothing inside a reported node is reported again
   }
   return problems;

@@ -112,29 +112,25 @@ export async function parsePython(code: string): Promise<Tree> {
   }
 }
 
+/**
+ * The problem an ERROR or MISSING node stands for (undefined for any other node), at its
+ * 0-based row and column. Shared by tree-sitter's trees and the analyzer's copies of them.
+ */
+export function syntaxProblemOf(node: { type: string; isMissing: boolean; text: string }, row: number, column: number): SyntaxProblem | undefined {
+  if (node.isMissing) return { line: row + 1, column: column + 1, message: `missing ${node.type}` };
+  if (node.type !== 'ERROR') return undefined;
+  const text = node.text.split('\n')[0]!.slice(0, 40);
+  return { line: row + 1, column: column + 1, message: `syntax error near ${JSON.stringify(text)}` };
+}
+
 /** ERROR and MISSING nodes of a tree, in source order, as 1-based positions. */
 export function syntaxProblems(tree: Tree, limit = 20): SyntaxProblem[] {
   const problems: SyntaxProblem[] = [];
   if (!tree.rootNode.hasError) return problems;
   const visit = (node: Node): void => {
     if (problems.length >= limit) return;
-    if (node.isMissing) {
-      problems.push({
-        line: node.startPosition.row + 1,
-        column: node.startPosition.column + 1,
-        message: `missing ${node.type}`,
-      });
-      return;
-    }
-    if (node.type === 'ERROR') {
-      const text = node.text.split('\n')[0]!.slice(0, 40);
-      problems.push({
-        line: node.startPosition.row + 1,
-        column: node.startPosition.column + 1,
-        message: `syntax error near ${JSON.stringify(text)}`,
-      });
-      return;
-    }
+    const problem = syntaxProblemOf(node, node.startPosition.row, node.startPosition.column);
+    if (problem) return void problems.push(problem);
     if (!node.hasError) return;
     for (const child of node.children) if (child) visit(child);
   };
