@@ -315,24 +315,12 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
     nodes.push(node);
     return node;
   };
-  // Children of the open nodes, end to end; a node's run becomes its (exactly sized) children
-  // array when the walk leaves it.
-  const pending: PyNode[] = [];
-  const runStart: number[] = [];
-  const close = (node: PyNode): void => {
-    const start = runStart.pop()!;
-    if (pending.length > start) {
-      node.children = pending.slice(start);
-      pending.length = start;
-    }
-    node.lastId = nodes.length - 1;
+  const open = new OpenNodes();
+  const close = (): void => {
+    open.close().lastId = nodes.length - 1;
   };
   const root = make(w.typeId());
-  // Iterative pre-order copy: deep expressions (long string concatenations) must not
-  // overflow the JavaScript stack.
-  const stack: PyNode[] = [root];
-  runStart.push(0);
-  let current = root;
+  open.open(root);
   if (w.gotoFirstChild()) {
     for (;;) {
       const typeId = w.typeId();
@@ -341,29 +329,66 @@ function copyWith(w: Walker, source: SourceText, nodes: PyNode[], tables: Langua
         const fieldId = w.fieldId();
         const node = make(typeId);
         node.field = fieldId ? (fields[fieldId] ?? null) : null;
-        node.parent = current;
-        pending.push(node);
+        open.add(node);
         if (w.gotoFirstChild()) {
-          stack.push(node);
-          runStart.push(pending.length);
-          current = node;
+          open.open(node);
           continue;
         }
       }
       let done = false;
       while (!w.gotoNextSibling()) {
-        if (stack.length === 1 || !w.gotoParent()) {
+        if (open.depth === 1 || !w.gotoParent()) {
           done = true;
           break;
         }
-        close(stack.pop()!);
-        current = stack[stack.length - 1]!;
+        close();
       }
       if (done) break;
     }
   }
-  while (stack.length) close(stack.pop()!);
+  while (open.depth) close();
   return { root, nodes };
+}
+
+/**
+ * The open nodes of a pre-order copy and the children met so far, end to end: closing a node
+ * cuts its run into its exactly sized children array. A stack, not recursion, so that deep
+ * expressions (long string concatenations) cannot overflow the JavaScript stack.
+ */
+class OpenNodes {
+  private readonly stack: PyNode[] = [];
+  private readonly runStarts: number[] = [];
+  private readonly pending: PyNode[] = [];
+
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  get top(): PyNode | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  open(node: PyNode): void {
+    this.stack.push(node);
+    this.runStarts.push(this.pending.length);
+  }
+
+  /** A child of the innermost open node. */
+  add(child: PyNode): void {
+    child.parent = this.top!;
+    this.pending.push(child);
+  }
+
+  /** Closes the innermost open node and returns it. */
+  close(): PyNode {
+    const node = this.stack.pop()!;
+    const start = this.runStarts.pop()!;
+    if (this.pending.length > start) {
+      node.children = this.pending.slice(start);
+      this.pending.length = start;
+    }
+    return node;
+  }
 }
 
 /**
@@ -376,18 +401,7 @@ export function copyDump(dump: Int32Array, text: string, parser: NativeParser, a
   const { types, fields } = parser;
   const count = dump.length / RECORD;
   let hasError = false;
-  // As in copyWith: children of the open nodes end to end, cut into exactly sized arrays.
-  const pending: PyNode[] = [];
-  const runStart: number[] = [];
-  const open: PyNode[] = [];
-  const close = (): void => {
-    const node = open.pop()!;
-    const start = runStart.pop()!;
-    if (pending.length > start) {
-      node.children = pending.slice(start);
-      pending.length = start;
-    }
-  };
+  const open = new OpenNodes();
   for (let id = 0, at = 0; id < count; id++, at += RECORD) {
     const symbol = dump[at + SYMBOL]!;
     const flags = dump[at + FLAGS]!;
@@ -399,18 +413,12 @@ export function copyDump(dump: Int32Array, text: string, parser: NativeParser, a
     node.field = field ? (fields[field] ?? null) : null;
     node.lastId = dump[at + LAST]!;
     const parent = dump[at + PARENT]!;
-    while (open.length && open[open.length - 1]!.id !== parent) close();
-    if (open.length) {
-      node.parent = open[open.length - 1]!;
-      pending.push(node);
-    }
+    while (open.depth && open.top!.id !== parent) open.close();
+    if (open.depth) open.add(node);
     nodes.push(node);
-    if (node.lastId > id) {
-      open.push(node);
-      runStart.push(pending.length);
-    }
+    if (node.lastId > id) open.open(node);
   }
-  while (open.length) close();
+  while (open.depth) open.close();
   if (!nodes.length) throw new Error('the native parser returned an empty tree');
   return { root: nodes[0]!, nodes, hasError };
 }
