@@ -20,20 +20,20 @@ const CREDENTIAL_CONTEXT = /^(flask|django|fastapi|starlette|bottle|tornado|aioh
 /** In this module, is a value called `token` a credential? (Not in a tokenizer or a MIME writer.) */
 export function tokensAreCredentials(model: ModuleModel): boolean {
   // Asked for every logged argument: answered once per module.
-  if (lastTokensModel === model) return lastTokens;
-  let answer = false;
-  for (const q of model.imported)
-    if (CREDENTIAL_CONTEXT.test(q)) {
-      answer = true;
-      break;
-    }
-  lastTokensModel = model;
-  lastTokens = answer;
+  let answer = tokensMemo.get(model);
+  if (answer === undefined) {
+    answer = false;
+    for (const q of model.imported)
+      if (CREDENTIAL_CONTEXT.test(q)) {
+        answer = true;
+        break;
+      }
+    tokensMemo.set(model, answer);
+  }
   return answer;
 }
 
-let lastTokensModel: ModuleModel | undefined;
-let lastTokens = false;
+const tokensMemo = new WeakMap<ModuleModel, boolean>();
 
 /** `auth_token`, `csrfToken`: a name that says which credential the token is. */
 export function qualifiedToken(name: string): boolean {

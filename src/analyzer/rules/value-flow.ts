@@ -249,18 +249,19 @@ interface FlowState {
 
 const flowStates = new WeakMap<ModuleModel, FlowState>();
 // Every call visitor of several rules asks about the same model in a row: the last model's
-// memos are kept at hand instead of being looked up in the WeakMap each time.
-let lastModel: ModuleModel | undefined;
+// memos are kept at hand instead of being looked up in the WeakMap each time (weakly: an
+// analysed module is not kept alive by this).
+let lastModel: WeakRef<ModuleModel> | undefined;
 let lastState: FlowState | undefined;
 
 function flowState(model: ModuleModel): FlowState {
-  if (lastModel === model) return lastState!;
+  if (lastModel?.deref() === model) return lastState!;
   let state = flowStates.get(model);
   if (!state) {
     state = { names: new Map(), wild: undefined };
     flowStates.set(model, state);
   }
-  lastModel = model;
+  lastModel = new WeakRef(model);
   lastState = state;
   return state;
 }
