@@ -229,11 +229,9 @@ export class Guards {
         return none;
       }
       case 'comparison_operator': {
-        const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
-        const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
-        if (ops.length !== 1 || operands.length !== 2 || (ops[0] !== 'in' && ops[0] !== 'not in')) return none;
-        if (this.model.constString(operands[0]) !== '\\' || !this.mentions(operands[1]!, name, 2)) return none;
-        return (ops[0] === 'not in') === when ? new Set(['no-backslash']) : none;
+        const test = membership(cond);
+        if (!test || this.model.constString(test.needle) !== '\\' || !this.mentions(test.haystack, name, 2)) return none;
+        return test.negated === when ? new Set(['no-backslash']) : none;
       }
       default:
         return none;
@@ -241,11 +239,9 @@ export class Guards {
   }
 
   private comparison(cond: PyNode, name: string, kind: SinkKind): Polarity | undefined {
-    const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
-    const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
-    if (operands.length !== 2 || ops.length !== 1) return undefined;
-    const [left, right] = operands as [PyNode, PyNode];
-    const op = ops[0]!;
+    const single = singleComparison(cond);
+    if (!single) return undefined;
+    const { left, op, right } = single;
     // Checking something computed from x (its extension, its length) says little about x
     // itself, except for URLs, whose host part is what a redirect or request check is about.
     const derivedOk = kind === 'redirect' || kind === 'ssrf' || kind === 'url-scheme';
@@ -425,13 +421,11 @@ export class Guards {
     const none = new Set<string>();
     switch (cond.type) {
       case 'comparison_operator': {
-        const ops = cond.childrenOf('operators').map((o) => o.text.replace(/\s+/g, ' '));
-        const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
-        if (ops.length !== 1 || operands.length !== 2 || (ops[0] !== 'in' && ops[0] !== 'not in')) return none;
-        if (!this.mentions(operands[1]!, name, 2)) return none;
-        const needle = this.model.constString(operands[0]);
+        const test = membership(cond);
+        if (!test || !this.mentions(test.haystack, name, 2)) return none;
+        const needle = this.model.constString(test.needle);
         // `'..' in x` false, or `'..' not in x` true.
-        if ((ops[0] === 'not in') !== when) return none;
+        if (test.negated !== when) return none;
         if (needle === '/' || needle === '\\') return new Set(['no-dotdot', 'not-abs']);
         return needle !== undefined && needle.includes('..') ? new Set(['no-dotdot']) : none;
       }
@@ -641,4 +635,19 @@ export function exits(block: PyNode | undefined, model: ModuleModel): boolean {
     default:
       return false;
   }
+}
+
+/** A comparison with one operator (`a == b`, `a not in b`), operator spaces normalised. */
+function singleComparison(cond: PyNode): { left: PyNode; op: string; right: PyNode } | undefined {
+  const ops = cond.childrenOf('operators');
+  const operands = cond.namedChildren.filter((c) => c.field !== 'operators' && c.type !== 'comment');
+  if (ops.length !== 1 || operands.length !== 2) return undefined;
+  return { left: operands[0]!, op: ops[0]!.text.replace(/\s+/g, ' '), right: operands[1]! };
+}
+
+/** `needle in haystack` or `needle not in haystack`. */
+function membership(cond: PyNode): { needle: PyNode; haystack: PyNode; negated: boolean } | undefined {
+  const single = singleComparison(cond);
+  if (!single || (single.op !== 'in' && single.op !== 'not in')) return undefined;
+  return { needle: single.left, haystack: single.right, negated: single.op === 'not in' };
 }
